@@ -1,0 +1,1 @@
+"""Models, algorithms, losses and components of mmssar."""
