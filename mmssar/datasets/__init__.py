@@ -3,3 +3,7 @@
 Importing this package registers everything into the mmssar registries.
 """
 from . import transforms  # noqa: F401
+from .samplers import SemiSampler
+from .semi_dataset import SemiDataset, check_disjoint, check_num_classes
+
+__all__ = ['SemiSampler', 'SemiDataset', 'check_disjoint', 'check_num_classes']

@@ -1,1 +1,13 @@
 """Data transforms (registered into ``mmssar.registry.TRANSFORMS``)."""
+from .multi_view import MultiView  # noqa: F401
+from .video_randaugment import VideoRandAugment  # noqa: F401
+from .temporal_gradient import (LoadOfflineTemporalGradient,  # noqa: F401
+                                PickModality, SampleFramesWithNext,
+                                TemporalGradient)
+from .skeleton_augment import (GaussianNoise, JointMask,  # noqa: F401
+                               RandomRotation, RandomScale, RandomShear,
+                               TemporalCropResize, TemporalPadCrop)
+from .scdnet_transforms import (SCDJointSwapFlip, SCDPreNormalize,  # noqa: F401
+                                SCDRandomRotate, SCDRandomShear,
+                                SCDStructuralJointMask, SCDTemporalBlockMask,
+                                SCDTemporalCropResize)

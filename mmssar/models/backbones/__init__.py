@@ -1,0 +1,2 @@
+"""Backbones (registered into ``mmssar.registry.MODELS``)."""
+from .scdnet import SCDNetEncoder, SCDNetProjector  # noqa: F401

@@ -1,0 +1,4 @@
+"""Losses of mmssar (registered into ``mmssar.registry.MODELS``)."""
+from .contrastive import InfoNCELoss  # noqa: F401
+from .feature_alignment import FeatureAlignmentLoss  # noqa: F401
+from .pseudo_label_loss import ConsistencyLoss, MaskedCrossEntropyLoss  # noqa: F401,E501

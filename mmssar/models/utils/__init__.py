@@ -1,0 +1,7 @@
+from .recognizer_io import (per_sample, recognizer_logits,
+                            recognizer_num_classes)
+from .teacher_ema import TeacherEMA
+
+__all__ = [
+    'recognizer_logits', 'recognizer_num_classes', 'per_sample', 'TeacherEMA'
+]

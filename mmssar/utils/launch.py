@@ -1,0 +1,23 @@
+"""Launch-time adjustments shared by the tools."""
+import torch
+
+
+def adapt_cfg_to_device(cfg) -> None:
+    """Make a CUDA-minded config run distributed on CPU-only machines.
+
+    Without CUDA, DDP must use gloo and must not pass ``device_ids``. Configs
+    stay device-agnostic; the tools apply this right before building the
+    Runner. Nothing changes on machines with CUDA.
+    """
+    if torch.cuda.is_available() or cfg.get('launcher', 'none') == 'none':
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper

@@ -1,0 +1,128 @@
+"""Two gloo processes reproduce the single-process InfoNCE on the full batch.
+
+Checked: the loss value on every rank, the gradients of the local
+embeddings (divided by the world size, which is what DDP's averaging does),
+parameter gradients of a model wrapped in real DDP, and the plain gather /
+reduce helpers, with equal and unequal per-rank batch sizes.
+"""
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+import torch.nn as nn
+
+from mmssar.models.losses import InfoNCELoss
+from mmssar.models.utils.dist_utils import (all_gather_no_grad,
+                                            all_reduce_mean, gather_with_grad)
+
+WORLD = 2
+DIM = 6
+
+
+def _data(sizes):
+    gen = torch.Generator().manual_seed(0)
+    n = sum(sizes)
+    return (torch.randn(n, DIM, generator=gen, dtype=torch.float64),
+            torch.randn(n, DIM, generator=gen, dtype=torch.float64))
+
+
+def _model():
+    torch.manual_seed(1)
+    return nn.ModuleDict(
+        dict(rgb=nn.Linear(DIM, 4), tg=nn.Linear(DIM, 4))).double()
+
+
+class _Both(nn.Module):
+    """Projects RGB and TG embeddings in one forward (one DDP call)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, q, k):
+        return self.model.rgb(q), self.model.tg(k)
+
+
+def _worker(rank, init_file, sizes, out_file):
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank,
+        world_size=WORLD)
+    try:
+        q_all, k_all = _data(sizes)
+        start = sum(sizes[:rank])
+        stop = start + sizes[rank]
+        q, k = q_all[start:stop], k_all[start:stop]
+
+        loss_fn = InfoNCELoss(temperature=0.5)
+        qg = q.clone().requires_grad_(True)
+        kg = k.clone().requires_grad_(True)
+        loss = loss_fn(qg, kg)
+        loss.backward()
+
+        # real DDP: averaged parameter gradients of both projection layers
+        model = _model()
+        ddp = nn.parallel.DistributedDataParallel(_Both(model))
+        zq, zk = ddp(q, k)
+        loss_fn(zq, zk).backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+
+        gathered = gather_with_grad(qg)
+        no_grad = all_gather_no_grad(qg)
+        mean = all_reduce_mean(torch.full((3, ), float(rank)))
+        torch.save(
+            dict(loss=loss.detach(), q_grad=qg.grad, k_grad=kg.grad,
+                 param_grads=grads, gathered=gathered.detach(),
+                 no_grad=no_grad, mean=mean,
+                 requires_grad=(gathered.requires_grad,
+                                no_grad.requires_grad)),
+            f'{out_file}.{rank}')
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.dist
+@pytest.mark.parametrize('sizes', [(4, 4), (3, 5)])
+def test_two_rank_infonce_equals_one_rank(tmp_path, sizes):
+    out_file = str(tmp_path / 'out')
+    mp.spawn(
+        _worker,
+        args=(str(tmp_path / 'init'), sizes, out_file),
+        nprocs=WORLD,
+        join=True)
+    q_all, k_all = _data(sizes)
+
+    # single process on the concatenated batch (not distributed: identity)
+    loss_fn = InfoNCELoss(temperature=0.5)
+    q = q_all.clone().requires_grad_(True)
+    k = k_all.clone().requires_grad_(True)
+    ref = loss_fn(q, k)
+    ref.backward()
+    model = _model()
+    loss_fn(model.rgb(q_all), model.tg(k_all)).backward()
+    ref_grads = {n: p.grad for n, p in model.named_parameters()}
+
+    start = 0
+    for rank in range(WORLD):
+        res = torch.load(f'{out_file}.{rank}')
+        stop = start + sizes[rank]
+        torch.testing.assert_close(res['loss'], ref.detach(), rtol=1e-12,
+                                   atol=0)
+        # every rank back-propagates the full-batch loss; DDP divides by W
+        torch.testing.assert_close(res['q_grad'] / WORLD, q.grad[start:stop])
+        torch.testing.assert_close(res['k_grad'] / WORLD, k.grad[start:stop])
+        for name, grad in ref_grads.items():
+            torch.testing.assert_close(res['param_grads'][name], grad)
+        torch.testing.assert_close(res['gathered'], q_all)
+        torch.testing.assert_close(res['no_grad'], q_all)
+        assert res['requires_grad'] == (True, False)
+        torch.testing.assert_close(res['mean'], torch.full((3, ), 0.5))
+        start = stop
+    # the gradient is not trivially zero
+    assert q.grad.abs().sum() > 0
+
+
+def test_helpers_identity_without_dist():
+    x = torch.randn(3, 2, requires_grad=True)
+    assert gather_with_grad(x) is x
+    assert all_gather_no_grad(x) is x
+    assert all_reduce_mean(x) is x
