@@ -6,9 +6,10 @@ annotations=[...])`` where an annotation has ``frame_dir`` (str), ``label``
 2-D sets add ``keypoint_score`` (float32, ``(M, T, V)``).
 
 * NW-UCLA (``aAA_sSS_eEE_vVV.json`` with ``skeletons`` ``[T][20][3]``):
-  :func:`convert_nwucla`, graph :data:`~mmssar.models.utils.graphs.KINECT_V1_LAYOUT`.
+  :func:`convert_nwucla`, graph ``KINECT_V1_LAYOUT`` of
+  :mod:`mmssar.models.utils.graphs`.
 * JHMDB ground-truth 2-D joints (``GT_{train,test}_{1,2,3}.pkl``):
-  :func:`convert_jhmdb`, graph :data:`~mmssar.models.utils.graphs.JHMDB_LAYOUT`.
+  :func:`convert_jhmdb`, graph ``JHMDB_LAYOUT``.
 * Raw NTU RGB+D ``.skeleton`` files: :func:`read_ntu_skeleton` and
   :func:`convert_ntu`, graph ``'nturgb+d'`` (built into MMAction2).
 """

@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 
 from mmssar.datasets.ann_io import read_annotations
 from mmssar.datasets.skeleton_formats import (
@@ -128,8 +129,7 @@ def test_nwucla_real_counts(nwucla):
 
 
 def test_nwucla_real_trains_through_stgcn(nwucla):
-    from mmaction.datasets import PoseDataset
-    from mmaction.registry import MODELS
+    from mmssar.registry import DATASETS, MODELS
 
     out, _ = nwucla
     pipeline = [
@@ -138,11 +138,28 @@ def test_nwucla_real_trains_through_stgcn(nwucla):
         dict(type='FormatGCNInput', num_person=1),
         dict(type='PackActionInputs')
     ]
-    dataset = PoseDataset(out, pipeline, split='xview_train')
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        dataset = DATASETS.build(
+            dict(
+                type='PoseDataset',
+                ann_file=out,
+                pipeline=pipeline,
+                split='xview_train'))
     assert len(dataset) == 1020
     sample = dataset[0]
     assert sample['inputs'].shape == (1, 1, 16, 20, 3)
-    model = MODELS.build(
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        model = build_small_stgcn(MODELS)
+    data = model.data_preprocessor(dict(inputs=[sample['inputs']],
+                                        data_samples=[sample['data_samples']]),
+                                   training=True)
+    losses = model(**data, mode='loss')
+    losses['loss_cls'].backward()
+    assert torch.isfinite(losses['loss_cls'])
+
+
+def build_small_stgcn(registry):
+    return registry.build(
         dict(
             type='RecognizerGCN',
             backbone=dict(
@@ -153,12 +170,6 @@ def test_nwucla_real_trains_through_stgcn(nwucla):
                     layout=get_graph_layout('nw-ucla'),
                     mode='stgcn_spatial')),
             cls_head=dict(type='GCNHead', num_classes=10, in_channels=16)))
-    data = model.data_preprocessor(dict(inputs=[sample['inputs']],
-                                        data_samples=[sample['data_samples']]),
-                                   training=True)
-    losses = model(**data, mode='loss')
-    losses['loss_cls'].backward()
-    assert torch.isfinite(losses['loss_cls'])
 
 
 # ----------------------------------------------------------------- JHMDB --
@@ -366,13 +377,17 @@ def test_ntu_real_samples(shared_data):
                                              (JHMDB_LAYOUT, 15)])
 def test_layouts_are_trees_and_run_in_stgcn(layout, num_node):
     from mmaction.models.backbones import STGCN
-    from mmaction.models.utils import Graph
+    from mmaction.models.utils.graph import get_hop_distance
 
     assert layout['num_node'] == num_node
     # A spanning tree: num_node - 1 edges and every joint reaches the centre.
     assert len(layout['inward']) == num_node - 1
-    graph = Graph(layout, mode='stgcn_spatial')
-    assert np.isfinite(graph.hop_dis[layout['center']]).all()
+    hops = get_hop_distance(num_node, layout['inward'], max_hop=num_node)
+    assert np.isfinite(hops[layout['center']]).all()
+    # 'inward' edges point towards the centre: the parent is one hop closer.
+    for child, parent in layout['inward']:
+        assert hops[layout['center'], parent] == (
+            hops[layout['center'], child] - 1)
     model = STGCN(
         graph_cfg=dict(layout=layout, mode='stgcn_spatial'),
         in_channels=3,
@@ -393,6 +408,7 @@ def test_get_graph_layout_and_config_usage(tmp_path):
         get_graph_layout('kinect_v2')
     cfg_path = tmp_path / 'cfg.py'
     cfg_path.write_text(
+        '_base_ = []\n'
         'from mmssar.models.utils.graphs import KINECT_V1_LAYOUT\n'
         "backbone = dict(type='STGCN', graph_cfg=dict(\n"
         "    layout=KINECT_V1_LAYOUT, mode='stgcn_spatial'))\n"

@@ -44,6 +44,17 @@ def test_forward_shapes_one_person_20_joints():
     assert out.shape == (2, 64)
 
 
+def test_named_mmssar_layout_nw_ucla():
+    model = SCDNetEncoder(
+        graph_cfg=dict(layout='nw-ucla', mode='spatial'),
+        num_person=1,
+        num_frames=16,
+        out_layout='flat',
+        **TINY)
+    assert model.num_joints == 20
+    assert model(torch.randn(2, 1, 16, 20, 3)).shape == (2, 64)
+
+
 def test_2d_input_channels():
     model = SCDNetEncoder(
         graph_cfg=dict(layout='coco', mode='spatial'),

@@ -72,6 +72,19 @@ def test_temporal_block_mask_rejects_indivisible_length():
         temporal_block_mask(_sample(T=30))
 
 
+def test_structural_mask_on_other_layouts():
+    kp = _sample(T=8, V=15, M=1)
+    np.random.seed(0)
+    res = SCDStructuralJointMask(prob=1, layout='jhmdb', num_masked=4)(
+        dict(keypoint=kp))
+    zeroed = ~np.any(res['keypoint'] != 0, axis=(0, 1, 3))
+    assert zeroed.sum() == 4
+    flip = SCDJointSwapFlip(prob=1, layout='jhmdb')
+    once = flip(dict(keypoint=kp))['keypoint']
+    np.testing.assert_array_equal(once[:, :, 3], kp[:, :, 4])
+    np.testing.assert_array_equal(flip(dict(keypoint=once))['keypoint'], kp)
+
+
 def test_mask_transforms_respect_probability_and_scores():
     kp = _sample()
     score = np.ones(kp.shape[:3], np.float32)

@@ -3,17 +3,20 @@
 Examples::
 
     # 10 % of UCF101 split 1, class-balanced
-    python tools/data/make_split.py data/ucf101/ucf101_train_split_1_videos.txt \
+    python tools/data/make_split.py \
+        data/ucf101/ucf101_train_split_1_videos.txt \
         --ratio 0.1 --seed 0 --out data/ucf101/ucf101_10pct_seed0
 
     # the same as a preset
-    python tools/data/make_split.py data/ucf101/ucf101_train_split_1_videos.txt \
+    python tools/data/make_split.py \
+        data/ucf101/ucf101_train_split_1_videos.txt \
         --preset ucf101-10pct --seed 0 --out data/ucf101/ucf101_10pct_seed0
 
     # NTU-60 x-sub 1 %, CMD-style random subsets, one per seed
     for s in 0 1 2 3 4; do
       python tools/data/make_split.py data/skeleton/ntu60_3d.pkl \
-          --preset ntu60-xsub-1pct-random --seed $s --out splits/ntu60_xsub_1pct_s$s
+          --preset ntu60-xsub-1pct-random --seed $s \
+          --out splits/ntu60_xsub_1pct_s$s
     done
 
 Writes ``PREFIX_labeled.<ext>``, ``PREFIX_unlabeled.<ext>`` (same format as

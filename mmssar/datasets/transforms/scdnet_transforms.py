@@ -41,9 +41,14 @@ from mmssar.registry import TRANSFORMS
 # arms 4-7 <-> 8-11, legs 12-15 <-> 16-19, hand tips/thumbs 21,22 <-> 23,24.
 NTU_FLIP_ORDER = (0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12,
                   13, 14, 15, 20, 23, 24, 21, 22)
+# Kinect v1 (NW-UCLA) uses NTU's first 20 joints; JHMDB pairs R/L joints
+# (3, 4), (5, 6), ..., (13, 14). These two extend the official NTU order.
 FLIP_ORDERS = {
     'nturgb+d': NTU_FLIP_ORDER,
     'nturgb+d_agcn': NTU_FLIP_ORDER,
+    'kinect_v1': NTU_FLIP_ORDER[:20],
+    'nw-ucla': NTU_FLIP_ORDER[:20],
+    'jhmdb': (0, 1, 2, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13),
 }
 
 
@@ -130,7 +135,8 @@ def agcn_pre_normalize(keypoint: np.ndarray,
             first = int(np.argmax(empty)) if empty.any() else T
             if first < T and empty[first:].all():
                 reps = int(np.ceil((T - first) / first))
-                s[m, first:] = np.concatenate([s[m, :first]] * reps)[:T - first]
+                looped = np.concatenate([s[m, :first]] * reps)
+                s[m, first:] = looped[:T - first]
 
     center = s[0, :, center_joint:center_joint + 1, :].copy()  # (T, 1, C)
     for m in range(M):
@@ -439,8 +445,9 @@ class SCDJointSwapFlip(_RandomSkeletonTransform):
         prob (float): Probability. Defaults to 0.5.
         order (Sequence[int], optional): Joint permutation; if ``None`` it
             is taken from ``layout``.
-        layout (str): Layout name with a known order ('nturgb+d',
-            'nturgb+d_agcn'). Defaults to 'nturgb+d'.
+        layout (str): Layout name with a known order (keys of
+            ``FLIP_ORDERS``: 'nturgb+d', 'nturgb+d_agcn', 'kinect_v1',
+            'nw-ucla', 'jhmdb'). Defaults to 'nturgb+d'.
     """
 
     def __init__(self,

@@ -9,6 +9,7 @@ graph from :class:`mmaction.models.utils.Graph` so any layout works.
 
 Tensor layout inside the blocks is ``(N*M, C, T, V)``.
 """
+import copy
 from typing import Sequence, Union
 
 import numpy as np
@@ -39,9 +40,19 @@ EXTRA_LAYOUTS = {
 
 
 def resolve_layout(layout: Union[str, dict]) -> Union[str, dict]:
-    """Map mmssar's extra layout names to MMAction2 dict layouts."""
-    if isinstance(layout, str) and layout in EXTRA_LAYOUTS:
-        return EXTRA_LAYOUTS[layout]
+    """Map mmssar's layout names to MMAction2 dict layouts.
+
+    Names of :data:`EXTRA_LAYOUTS` and of
+    ``mmssar.models.utils.graphs.GRAPH_LAYOUTS`` ('nw-ucla', 'kinect_v1',
+    'jhmdb', ...) become dicts; anything else is passed to MMAction2.
+    """
+    if not isinstance(layout, str):
+        return layout
+    if layout in EXTRA_LAYOUTS:
+        return copy.deepcopy(EXTRA_LAYOUTS[layout])
+    from mmssar.models.utils.graphs import GRAPH_LAYOUTS
+    if layout in GRAPH_LAYOUTS:
+        return copy.deepcopy(GRAPH_LAYOUTS[layout])
     return layout
 
 
@@ -51,7 +62,7 @@ def build_graph(graph_cfg: dict) -> Graph:
     Args:
         graph_cfg (dict): ``dict(layout=..., mode=...)`` as for MMAction2's
             STGCN. ``layout`` may be any MMAction2 layout (name or dict) or a
-            key of :data:`EXTRA_LAYOUTS`.
+            name known to :func:`resolve_layout`.
     """
     if not isinstance(graph_cfg, dict) or 'layout' not in graph_cfg:
         raise ValueError(
@@ -104,7 +115,7 @@ class CTRGC(nn.Module):
 
     def forward(self, x: torch.Tensor, A: torch.Tensor,
                 alpha: torch.Tensor) -> torch.Tensor:
-        """(N, C_in, T, V) -> (N, C_out, T, V) with shared topology A (V, V)."""
+        """(N, C_in, T, V) -> (N, C_out, T, V); A (V, V) is the subset."""
         # Relations from temporally pooled embeddings: (N, R, V, V).
         x1 = self.conv1(x).mean(-2)
         x2 = self.conv2(x).mean(-2)

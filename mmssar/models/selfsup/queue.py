@@ -1,4 +1,4 @@
-"""A FIFO memory queue of normalised keys for MoCo-style contrastive learning."""
+"""FIFO memory queue of normalised keys for MoCo-style contrastive learning."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

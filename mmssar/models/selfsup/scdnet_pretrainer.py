@@ -236,16 +236,21 @@ class SCDNetPretrainer(BaseModel):
             kt, ks, ki = self._embed(self.key_backbone, self.key_projector,
                                      x_k)
 
-        tau = self.temperature
+        # Snapshots: autograd keeps the negatives for the backward pass, and
+        # the in-place enqueue below must not modify them.
+        neg_t, neg_s, neg_i = (q.queue.clone()
+                               for q in (self.t_queue, self.s_queue,
+                                         self.i_queue))
         terms = dict(
-            ti=(qt, ki, self.i_queue),
-            si=(qs, ki, self.i_queue),
-            it=(qi, kt, self.t_queue),
-            is_=(qi, ks, self.s_queue))
+            ti=(qt, ki, neg_i),
+            si=(qs, ki, neg_i),
+            it=(qi, kt, neg_t),
+            is_=(qi, ks, neg_s))
         losses = dict()
-        for name, (q, k, queue) in terms.items():
+        for name, (q, k, negatives) in terms.items():
             name = name.rstrip('_')
-            loss, logits = info_nce_with_queue(q, k, queue.queue, tau)
+            loss, logits = info_nce_with_queue(q, k, negatives,
+                                               self.temperature)
             losses[f'loss_{name}'] = loss
             with torch.no_grad():
                 # (1 + K)-way contrast accuracy, as logged upstream.

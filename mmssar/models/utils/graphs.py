@@ -7,6 +7,7 @@ MMAction2's :class:`mmaction.models.utils.Graph` accepts, besides the names
 of MMAction2 is needed; a config passes one as
 ``graph_cfg=dict(layout=<dict>, mode='stgcn_spatial')``::
 
+    _base_ = ['../_base_/default_runtime.py']
     from mmssar.models.utils.graphs import KINECT_V1_LAYOUT
 
     model = dict(
@@ -18,6 +19,10 @@ of MMAction2 is needed; a config passes one as
     del KINECT_V1_LAYOUT  # keep the dumped config free of helper names
 
 The dict is copied into the config, so dumped configs stay self-contained.
+This needs a classic config, i.e. one with ``_base_`` (use ``_base_ = []``
+if there is nothing to inherit): mmengine reads a config *without*
+``_base_`` that imports a non-builtin module as a new-style lazy config, in
+which the import stays a lazy reference and is dumped as a string.
 """
 import copy
 from typing import Dict

@@ -2,7 +2,8 @@
 
 Example::
 
-    python tools/data/skeleton/jhmdb_to_pose.py ../shared/data/skeleton/jhmdb_gt_pose \
+    python tools/data/skeleton/jhmdb_to_pose.py \
+        ../shared/data/skeleton/jhmdb_gt_pose \
         data/skeleton/jhmdb_gt_2d.pkl
 
 Reads ``GT_{train,test}_{n}.pkl`` (dicts of ``pose`` T x 15 x 2 arrays and

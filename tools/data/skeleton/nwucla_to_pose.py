@@ -2,7 +2,8 @@
 
 Example::
 
-    python tools/data/skeleton/nwucla_to_pose.py ../shared/data/skeleton/nw_ucla \
+    python tools/data/skeleton/nwucla_to_pose.py \
+        ../shared/data/skeleton/nw_ucla \
         data/skeleton/nwucla_3d.pkl
 
 The pickle has the splits ``xview_train`` (views 1, 2), ``xview_val``
