@@ -11,9 +11,13 @@ from mmengine.logging import MMLogger
 from torch.utils.data import Dataset
 
 from mmssar.registry import DATASETS
+from .ann_io import check_files_exist, check_labels, read_annotations
 from .samplers import split_index
 
 ROLES = ('labeled', 'unlabeled')
+#: annotation formats that mmssar can parse with line-accurate errors
+_ANN_TYPES = dict(
+    VideoDataset='video', RawframeDataset='rawframe', PoseDataset='pose')
 
 
 @contextlib.contextmanager
@@ -103,23 +107,34 @@ class SemiDataset(Dataset):
 
     # ------------------------------------------------------------ checks
     def _check_annotation_file(self, cfg: dict) -> None:
-        """Line-accurate parsing errors before MMAction2 parses the file."""
+        """Parse the annotation file with line-accurate errors.
+
+        Done before MMAction2 parses it, whose errors name neither the file
+        nor the line. Keeps the records for the label and file checks.
+        """
+        self._records, self._data_prefix = None, None
         ann_file = cfg.get('ann_file')
-        if not ann_file:
+        ann_type = _ANN_TYPES.get(str(cfg.get('type', '')).split('.')[-1])
+        if not ann_file or ann_type is None:
             return
         if not osp.isfile(ann_file):
             raise FileNotFoundError(
                 f'{self.role} annotation file not found: {ann_file}')
-        try:
-            from .ann_io import read_annotations
-        except ImportError:  # pragma: no cover - ann_io ships with mmssar
-            return
-        read_annotations(
+        self._records = read_annotations(
             ann_file,
-            split=cfg.get('split'),
-            delimiter=cfg.get('delimiter', ' '))
+            ann_type=ann_type,
+            delimiter=cfg.get('delimiter', ' '),
+            with_offset=cfg.get('with_offset', False),
+            multi_class=cfg.get('multi_class', False),
+            split=cfg.get('split'))
+        prefix = cfg.get('data_prefix') or {}
+        self._data_prefix = prefix.get('video', prefix.get(
+            'img', prefix.get('skeleton'))) if isinstance(prefix, dict) \
+            else prefix
 
     def _line_of(self, index: int) -> str:
+        if self._records is not None and index < len(self._records):
+            return self._records[index].where
         return f'{self._ann_file} (entry {index + 1})'
 
     def _infos(self):
@@ -131,10 +146,20 @@ class SemiDataset(Dataset):
         if len(self.dataset) == 0:
             raise ValueError(f'the {self.role} set is empty: '
                              f'{self._ann_file} has no usable sample')
+        if self._records is not None and len(self._records) == len(
+                self.dataset):
+            if self.num_classes is not None:
+                check_labels(
+                    self._records,
+                    self.num_classes,
+                    allow_unlabeled=self.role == 'unlabeled')
+            if check_files:
+                check_files_exist(self._records, self._data_prefix)
+            return
+        # no annotation records (e.g. a custom dataset): check the entries
         if self.num_classes is not None:
             for i, info in enumerate(self._infos()):
-                label = info.get('label', -1)
-                labels = np.atleast_1d(np.asarray(label))
+                labels = np.atleast_1d(np.asarray(info.get('label', -1)))
                 bad = labels[(labels >= self.num_classes) |
                              ((labels < 0) & (self.role == 'labeled'))]
                 if len(bad):
