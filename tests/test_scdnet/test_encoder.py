@@ -102,6 +102,15 @@ def test_no_positional_encoding_token_permutation_invariance():
     torch.testing.assert_close(a, b)
 
 
+def test_frozen_encoder_stays_in_eval_without_grads():
+    model = SCDNetEncoder(frozen=True, num_frames=16, **TINY)
+    model.train()
+    assert not model.training and not model.gcn_t.data_bn.training
+    assert all(not p.requires_grad for p in model.parameters())
+    x = torch.randn(2, 2, 16, 25, 3)
+    torch.testing.assert_close(model(x), model(x))  # no dropout
+
+
 def test_projector_shapes():
     proj = SCDNetProjector(in_dim=32, out_dim=8)
     zt, zs, zi = proj(torch.randn(4, 32), torch.randn(4, 32))

@@ -84,6 +84,10 @@ class SCDNetEncoder(BaseModule):
         rel_reduction (int): CTR-GC relation reduction. Defaults to 8.
         out_layout (str): ``'gcn_head'`` -> ``(N, 1, 2*d_model, 1, 1)``;
             ``'flat'`` -> ``(N, 2*d_model)``.
+        frozen (bool): Linear-probe mode: no parameter requires grad and the
+            encoder always stays in eval mode (BN statistics and dropout
+            frozen, as the official linear evaluation keeps the whole model
+            in eval mode). Defaults to False.
         init_cfg (dict, optional): MMEngine init config (e.g. ``Pretrained``
             with ``prefix='backbone.'`` to load a pre-training checkpoint).
 
@@ -108,6 +112,7 @@ class SCDNetEncoder(BaseModule):
                  adaptive: bool = True,
                  rel_reduction: int = 8,
                  out_layout: str = 'gcn_head',
+                 frozen: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if out_layout not in ('gcn_head', 'flat'):
@@ -143,6 +148,13 @@ class SCDNetEncoder(BaseModule):
         self.transformer_s = _transformer(d_model, num_heads, num_layers, ffn,
                                           dropout)
         xavier_init_2d_params(self)
+        self.frozen = frozen
+        if frozen:
+            self.requires_grad_(False)
+            self.eval()
+
+    def train(self, mode: bool = True) -> 'SCDNetEncoder':
+        return super().train(mode and not self.frozen)
 
     def _check_input(self, x: torch.Tensor) -> None:
         expected = (self.num_person, self.num_frames, self.num_joints,
