@@ -66,6 +66,22 @@ _GENERATOR_VERSION = 1
 _SPLIT_IDS = {'train': 0, 'val': 1}
 _FPS = 16
 
+# Strength of the appearance nuisance, calibrated with
+# ``benchmarks/synthetic_difficulty.py`` (see tools/data/synthetic/README.md):
+# strong enough that 5 labels per class do not suffice, weak enough that a
+# tiny 3D CNN learns the motion from all labels within minutes on a CPU.
+NUISANCE = dict(
+    bg_blob_std=25.,  # std of the smooth colour blobs of the background
+    bg_grain_std=(4., 12.),  # range of std of its fine grain texture
+    clutter=(0, 0),  # inclusive range of static shapes in the background
+    target_radius=(0.08, 0.13),  # fractions of the frame size
+    distractor_radius=(0.05, 0.09),
+    distractor_speed=(0.2, 0.5),  # frame sizes per clip
+    min_contrast=60.,  # mean channel difference object vs background
+    noise_std=(3., 10.),  # per-frame Gaussian pixel noise
+    flicker_std=4.,  # per-frame global brightness change
+)
+
 
 def _check_name(name: str) -> None:
     if name not in CLASS_NAMES:
@@ -247,40 +263,43 @@ def _shape_polygon(shape: str) -> np.ndarray:
 
 
 def _random_colour(rng: np.random.Generator, avoid: np.ndarray,
-                   min_diff: float = 40.) -> np.ndarray:
+                   min_diff: float) -> np.ndarray:
     """A BGR colour whose mean channel difference to ``avoid`` is at least
     ``min_diff``, so objects stay visible on the background."""
     for _ in range(100):
         colour = rng.uniform(0, 255, size=3)
         if np.abs(colour - avoid).mean() >= min_diff:
             return colour
-    return 255. - avoid
+    return np.where(avoid < 128, 255., 0.)
 
 
-def _random_object(rng: np.random.Generator, size: int,
-                   bg_mean: np.ndarray) -> dict:
+def _random_object(rng: np.random.Generator, size: int, bg_mean: np.ndarray,
+                   radius_range: Tuple[float, float]) -> dict:
     return dict(
         polygon=_shape_polygon(rng.choice(list(_SHAPE_VERTICES))),
-        radius=rng.uniform(0.06, 0.11) * size,
+        radius=rng.uniform(*radius_range) * size,
         angle=rng.uniform(0, 2 * np.pi),
         spin=rng.uniform(-np.pi, np.pi),  # radians over the clip
-        colour=_random_colour(rng, bg_mean))
+        colour=_random_colour(rng, bg_mean, NUISANCE['min_contrast']))
 
 
 def _background(rng: np.random.Generator, size: int) -> np.ndarray:
-    """A static textured background with clutter, float32 (H, W, 3)."""
-    # Low-frequency colour blobs plus a finer grain texture.
-    coarse = rng.uniform(0, 255, size=(rng.integers(3, 6), ) * 2 + (3, ))
+    """A static textured background, float32 (H, W, 3)."""
+    # A random base colour with smooth colour blobs and a finer grain.
+    base = rng.uniform(30, 225, size=3)
+    coarse = base + rng.normal(
+        0, NUISANCE['bg_blob_std'], size=(rng.integers(3, 6), ) * 2 + (3, ))
     bg = cv2.resize(coarse.astype(np.float32), (size, size),
                     interpolation=cv2.INTER_CUBIC)
-    grid = rng.integers(6, 16)
-    fine = rng.normal(0, rng.uniform(10, 30), size=(grid, grid, 1))
+    grid = int(rng.integers(6, 16))
+    fine = rng.normal(0, rng.uniform(*NUISANCE['bg_grain_std']),
+                      size=(grid, grid, 1))
     bg += cv2.resize(fine.astype(np.float32), (size, size),
                      interpolation=cv2.INTER_LINEAR)[..., None]
-    # Static shapes that look like objects, so the target cannot be found
-    # by being the only shape in the frame.
-    for _ in range(rng.integers(1, 4)):
-        obj = _random_object(rng, size, bg.mean(axis=(0, 1)))
+    # Optional static shapes, so the target is not the only shape in view.
+    lo, hi = NUISANCE['clutter']
+    for _ in range(int(rng.integers(lo, hi + 1))):
+        obj = _random_object(rng, size, base, NUISANCE['distractor_radius'])
         _draw(bg, obj, rng.uniform(0.1, 0.9, size=2) * size, 0.)
     return bg
 
@@ -298,19 +317,19 @@ def _draw(canvas: np.ndarray, obj: dict, center: np.ndarray,
 
 def _random_walk(rng: np.random.Generator, num_frames: int) -> np.ndarray:
     """A smooth random path in [0.1, 0.9]^2 that bounces off the borders,
-    shape (T, 2). Its speed matches the target's, its shape has no
-    structure."""
+    shape (T, 2): changing direction at random, it has no class structure."""
     pos = rng.uniform(0.15, 0.85, size=2)
     vel = rng.normal(0, 1, size=2)
-    vel *= rng.uniform(0.4, 0.9) / np.linalg.norm(vel)  # units per clip
+    max_speed = rng.uniform(*NUISANCE['distractor_speed'])  # per clip
+    vel *= max_speed / np.linalg.norm(vel)
     out = np.empty((num_frames, 2))
     dt = 1.0 / max(num_frames - 1, 1)
     for i in range(num_frames):
         out[i] = pos
-        vel += rng.normal(0, 3.0, size=2) * np.sqrt(dt)
+        vel += rng.normal(0, 3 * max_speed, size=2) * np.sqrt(dt)
         speed = np.linalg.norm(vel)
-        if speed > 1.0:
-            vel *= 1.0 / speed
+        if speed > max_speed:
+            vel *= max_speed / speed
         pos = pos + vel * dt
         for d in range(2):
             if not 0.1 <= pos[d] <= 0.9:
@@ -343,13 +362,14 @@ def render_clip(name: str,
     target_xy = trajectory(name, t, params) * size
     bg = _background(rng, size)
     bg_mean = bg.mean(axis=(0, 1))
-    target = _random_object(rng, size, bg_mean)
-    distractor = _random_object(rng, size, bg_mean)
+    target = _random_object(rng, size, bg_mean, NUISANCE['target_radius'])
+    distractor = _random_object(rng, size, bg_mean,
+                                NUISANCE['distractor_radius'])
     distractor_xy = _random_walk(rng, num_frames) * size
     # Half of the clips draw the distractor on top, so depth order is no cue.
     distractor_on_top = rng.random() < 0.5
-    noise_std = rng.uniform(4, 14)
-    flicker = rng.normal(0, 6, size=num_frames)
+    noise_std = rng.uniform(*NUISANCE['noise_std'])
+    flicker = rng.normal(0, NUISANCE['flicker_std'], size=num_frames)
     frames = np.empty((num_frames, size, size, 3), dtype=np.uint8)
     for i in range(num_frames):
         canvas = bg.copy()

@@ -65,6 +65,8 @@ def _worker(rank, init_file, sizes, out_file):
         zq, zk = ddp(q, k)
         loss_fn(zq, zk).backward()
         grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+        # a DDP object outliving its process group can hang at exit
+        del ddp, zq, zk
 
         gathered = gather_with_grad(qg)
         no_grad = all_gather_no_grad(qg)
@@ -77,6 +79,7 @@ def _worker(rank, init_file, sizes, out_file):
                                 no_grad.requires_grad)),
             f'{out_file}.{rank}')
     finally:
+        dist.barrier()
         dist.destroy_process_group()
 
 
