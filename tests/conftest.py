@@ -6,6 +6,7 @@ touches MMAction2 or loads a checkpoint.
 import os.path as osp
 
 import pytest
+import torch
 
 import mmssar  # noqa: F401
 from mmssar.utils import register_all_modules
@@ -14,6 +15,10 @@ PROJECT_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(osp.dirname(PROJECT_ROOT), 'shared', 'data')
 
 register_all_modules(init_default_scope=False)
+# Tiny models gain nothing from intra-op threads, and on a shared 2-core
+# machine (tests that launch training processes run next to this one)
+# oversubscription makes them many times slower.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope='session')

@@ -8,6 +8,8 @@ from mmengine.runner.checkpoint import _load_checkpoint
 EXPORT_PREFIXES = {
     'student': ('student.', ),
     'teacher': ('teacher.module.', ),
+    # two-network algorithms (LTG): the RGB network is the student
+    'rgb': ('student.', ),
 }
 
 

@@ -14,6 +14,7 @@ the ``pkg_resources`` fix to resolve ``mmaction::`` base configs *before* it
 executes ``custom_imports``.
 """
 import importlib
+import importlib.abc
 import importlib.metadata
 import importlib.util
 import os
@@ -59,27 +60,36 @@ def _drn_missing() -> bool:
         for root in spec.submodule_search_locations)
 
 
+class _DRNPlaceholderFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves placeholder ``drn`` modules through the import system, so that
+    they are attached to their parent package like real submodules."""
+
+    names = (_DRN_PKG, _DRN_PKG + '.drn')
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.names:
+            return importlib.util.spec_from_loader(
+                name, self, is_package=name == _DRN_PKG)
+        return None
+
+    def create_module(self, spec):
+        return None  # default module creation
+
+    def exec_module(self, module) -> None:
+        module.DRN = _MissingDRN
+        module.__mmssar_placeholder__ = True
+
+
 def patch_missing_drn() -> bool:
-    """Install placeholder ``drn`` modules when the wheel lacks them."""
+    """Provide placeholder ``drn`` modules when the wheel lacks them."""
+    if any(isinstance(f, _DRNPlaceholderFinder) for f in sys.meta_path):
+        return True
     if not _drn_missing():
         return False
-    pkg = types.ModuleType(_DRN_PKG)
-    pkg.__path__ = []  # a package, so ``drn.drn`` can be imported from it
-    pkg.__mmssar_placeholder__ = True
-    sub = types.ModuleType(_DRN_PKG + '.drn')
-    sub.DRN = _MissingDRN
-    sub.__mmssar_placeholder__ = True
-    pkg.drn = sub
-    pkg.DRN = _MissingDRN
-    sys.modules[_DRN_PKG] = pkg
-    sys.modules[_DRN_PKG + '.drn'] = sub
-    # A failed earlier import leaves a half-initialised ``mmaction.models``
-    # behind; drop it so the next import starts clean.
+    sys.meta_path.append(_DRNPlaceholderFinder())
+    # A failed earlier import leaves a half-initialised package behind.
     for name in [m for m in sys.modules if m.startswith('mmaction.models')]:
-        mod = sys.modules[name]
-        if mod is not None and not getattr(mod, '__mmssar_placeholder__',
-                                           False) and not hasattr(
-                                               mod, '__spec__'):
+        if sys.modules[name] is None:
             del sys.modules[name]
     return True
 

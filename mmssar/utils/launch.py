@@ -11,10 +11,14 @@ def adapt_cfg_to_device(cfg) -> None:
     """
     if torch.cuda.is_available() or cfg.get('launcher', 'none') == 'none':
         return
-    env_cfg = cfg.setdefault('env_cfg', {})
-    dist_cfg = env_cfg.setdefault('dist_cfg', {})
-    if dist_cfg.get('backend', 'nccl') == 'nccl':
-        dist_cfg['backend'] = 'gloo'
+    # assign first: ConfigDict converts stored dicts, setdefault would hand
+    # back the unconverted one and the change would be lost
+    if cfg.get('env_cfg') is None:
+        cfg.env_cfg = {}
+    if cfg.env_cfg.get('dist_cfg') is None:
+        cfg.env_cfg.dist_cfg = {}
+    if cfg.env_cfg.dist_cfg.get('backend', 'nccl') == 'nccl':
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel',
         broadcast_buffers=False,

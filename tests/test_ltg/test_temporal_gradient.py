@@ -7,10 +7,11 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from mmaction.datasets.transforms import (DecordDecode, DecordInit, Flip,
-                                          FormatShape, RandomResizedCrop,
-                                          RawFrameDecode, Resize,
-                                          SampleFrames, ThreeCrop)
+import torch
+from mmaction.datasets.transforms import (DecordDecode, Flip, FormatShape,
+                                          RandomResizedCrop, RawFrameDecode,
+                                          Resize, SampleFrames, ThreeCrop)
+from mmengine.registry import DefaultScope
 
 from mmssar.datasets.transforms.temporal_gradient import (
     LoadOfflineTemporalGradient, PickModality, SampleFramesWithNext,
@@ -92,17 +93,21 @@ def test_tg_transform_requires_pairs():
         TemporalGradient()(dict(imgs=[np.zeros((2, 2, 3), np.uint8)] * 2))
 
 
-def test_online_decord_single_decode(tmp_path, monkeypatch):
-    path = str(tmp_path / 'tiny.mp4')
+def _write_mp4(path, num_frames=30, h=48, w=64):
     writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 25,
-                             (64, 48))
+                             (w, h))
     assert writer.isOpened()
-    for i in range(30):
-        frame = np.zeros((48, 64, 3), np.uint8)
-        frame[..., 0] = (np.arange(64) * 4 + i * 8) % 256
+    for i in range(num_frames):
+        frame = np.zeros((h, w, 3), np.uint8)
+        frame[..., 0] = (np.arange(w) * 4 + i * 8) % 256
         frame[..., 1] = i * 8
         writer.write(frame)
     writer.release()
+
+
+def test_online_decord_single_decode(tmp_path, monkeypatch):
+    path = str(tmp_path / 'tiny.mp4')
+    _write_mp4(path)
 
     calls = []
     orig = DecordDecode._decord_load_frames
@@ -134,6 +139,47 @@ def test_online_decord_single_decode(tmp_path, monkeypatch):
         np.testing.assert_array_equal(tg[j], _ref_tg(allf[t], allf[t + 1]))
     # the synthetic video moves, so TG is not the static value everywhere
     assert (tg[0] != 127).any()
+
+
+def test_ltg_unlabeled_multiview_pipeline(tmp_path):
+    """The intended LTG unlabeled pipeline: one decode, four views."""
+    path = str(tmp_path / 'tiny.mp4')
+    _write_mp4(path)
+
+    def view(modality, strong):
+        aug = [dict(type='VideoRandAugment', num_ops=2, magnitude=9)]
+        return [dict(type='PickModality', modality=modality)] + \
+            (aug if strong else []) + \
+            [dict(type='FormatShape', input_format='NCTHW'),
+             dict(type='PackActionInputs')]
+
+    pipeline = [
+        dict(type='DecordInit'),
+        dict(type='SampleFramesWithNext', clip_len=4, frame_interval=4),
+        dict(type='DecordDecode'),
+        dict(type='TemporalGradient'),
+        dict(type='Resize', scale=(-1, 40)),
+        dict(type='RandomResizedCrop'),
+        dict(type='Resize', scale=(32, 32), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(type='MultiView', views=dict(
+            weak=view('rgb', False), weak_tg=view('tg', False),
+            strong=view('rgb', True), strong_tg=view('tg', True))),
+    ]
+    results = dict(filename=path, start_index=0, modality='RGB', label=3)
+    # configs run with default_scope='mmssar'; MultiView builds its views
+    # through mmcv's Compose, which resolves names in the default scope
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        for cfg in pipeline:
+            results = TRANSFORMS.build(cfg)(results)
+    inputs = results['inputs']
+    assert set(inputs) == {'weak', 'weak_tg', 'strong', 'strong_tg'}
+    for x in inputs.values():
+        assert tuple(x.shape) == (1, 3, 4, 32, 32)
+    assert not torch.equal(inputs['weak'], inputs['weak_tg'])
+    # TG of a mostly static synthetic video sits near 127, RGB does not
+    assert abs(inputs['weak_tg'].float().mean().item() - 127) < 20
+    assert results['data_samples'].gt_label.item() == 3
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])

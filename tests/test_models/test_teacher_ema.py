@@ -1,5 +1,4 @@
 """TeacherEMA (the averaged teacher) and EMATeacherHook."""
-import copy
 from types import SimpleNamespace
 
 import pytest

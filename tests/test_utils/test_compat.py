@@ -1,5 +1,6 @@
 """The compatibility patches of :mod:`mmssar.utils.compat`."""
 import importlib
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -82,6 +83,16 @@ def test_each_patch_is_idempotent_on_its_own():
         assert after[key] is value, key
 
 
+def test_probes_report_the_fixed_state():
+    # after apply_all every breakage is gone, so a re-probe finds nothing
+    assert compat._drn_missing() is False
+    assert compat._mmengine_loads_own_checkpoints() is True
+    assert compat._pkg_resources_missing() is (
+        importlib.util.find_spec('pkg_resources') is None)
+    assert compat.APPLIED['pkg_resources'] is \
+        compat._pkg_resources_missing()
+
+
 # ------------------------------------------------------- pkg_resources
 def test_package_helpers_give_correct_answers():
     import mmaction
@@ -145,6 +156,12 @@ def test_drn_placeholder_raises_a_clear_error():
     from mmaction.models.localizers import DRN
     with pytest.raises(RuntimeError, match='DRN is not part'):
         DRN()
+
+
+def test_drn_placeholder_is_reachable_as_an_attribute():
+    # ``import mmaction.models.localizers.drn as drn`` and attribute access
+    # need the placeholder bound on its parent package, as a real import does
+    import mmaction.models  # noqa: F401
     with pytest.raises(RuntimeError, match='DRN is not part'):
         mmaction.models.localizers.drn.DRN()
 

@@ -66,23 +66,31 @@ class SemiDataPreprocessor(BaseDataPreprocessor):
             raise TypeError('expected a (labeled, unlabeled) batch pair or '
                             f'a single batch dict, got {type(data)}')
         sup, unsup = data
-        sup = self.data_preprocessor(sup, training)
+        if isinstance(sup['inputs'], dict):  # several views (e.g. RGB + TG)
+            sup_inputs = self._preprocess_views(self.cast_data(sup))
+        else:
+            sup = self.data_preprocessor(sup, training)
+            sup_inputs = sup['inputs']
         unsup = self.cast_data(unsup)
-        views = unsup['inputs']
-        if not isinstance(views, dict):
+        if not isinstance(unsup['inputs'], dict):
             raise TypeError(
                 'unlabeled batches must hold several views: end the '
                 'unlabeled pipeline with MultiView(views=dict(weak=[...], '
                 'strong=[...]))')
-        unsup_inputs = {}
-        for name, tensors in views.items():
-            if name in self.view_augments:
-                batch = torch.stack(list(tensors)).float()
-                tensors = list(self.view_augments[name](batch).unbind(0))
-            # no blending on unlabeled views: it would need labels
-            unsup_inputs[name], _ = self.data_preprocessor.preprocess(
-                tensors, unsup['data_samples'], False)
+        unsup_inputs = self._preprocess_views(unsup)
         return dict(
-            inputs=dict(sup=sup['inputs'], unsup=unsup_inputs),
+            inputs=dict(sup=sup_inputs, unsup=unsup_inputs),
             data_samples=dict(
                 sup=sup['data_samples'], unsup=unsup['data_samples']))
+
+    def _preprocess_views(self, batch: dict) -> Dict[str, torch.Tensor]:
+        """Normalise every view of a multi-view batch, without blending
+        (mixing needs labels, and views of a sample must stay paired)."""
+        out = {}
+        for name, tensors in batch['inputs'].items():
+            if name in self.view_augments:
+                stacked = torch.stack(list(tensors)).float()
+                tensors = list(self.view_augments[name](stacked).unbind(0))
+            out[name], _ = self.data_preprocessor.preprocess(
+                tensors, batch['data_samples'], False)
+        return out

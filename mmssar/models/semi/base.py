@@ -198,30 +198,49 @@ class SemiRecognizer(BaseModel):
         if not (isinstance(inputs, dict) and 'sup' in inputs):
             # a plain labeled batch: supervised training of the student
             return self.student.loss(inputs, data_samples)
-        unsup_views = inputs['unsup']
-        missing = set(self.student_views) - set(unsup_views)
-        if missing:
-            raise KeyError(
-                f'{type(self).__name__} needs unlabeled views '
-                f'{sorted(missing)}; the unlabeled pipeline produced '
-                f'{sorted(unsup_views)}')
-        named = dict(sup=inputs['sup'])
-        named.update({v: unsup_views[v] for v in self.student_views})
-        logits = self.student_logits(named)
-
+        sup, unsup, extra, pseudo = self.compute_losses(inputs, data_samples)
         losses = {}
-        sup = self.student.cls_head.loss_by_feat(logits['sup'],
-                                                 data_samples['sup'])
         for k, v in sup.items():
             losses[f'sup_{k}'] = v * self.sup_weight if 'loss' in k else v
-        unsup, pseudo = self.loss_unsup(logits, unsup_views,
-                                        data_samples['unsup'])
         weight = self.unsup_weight()
         for k, v in unsup.items():
             losses[f'unsup_{k}'] = v * weight
+        losses.update(extra)
         losses.update(
             self._monitor(losses, pseudo, data_samples['unsup'], weight))
         return losses
+
+    def compute_losses(self, inputs: dict, data_samples: dict) -> tuple:
+        """All loss terms of one (labeled, unlabeled) batch pair.
+
+        The default runs the student over the labeled batch and
+        :attr:`student_views`, takes the head's supervised loss and asks
+        :meth:`loss_unsup` for the rest; algorithms with more networks
+        override this.
+
+        Returns:
+            tuple: ``(sup, unsup, extra, pseudo)``: supervised terms (scaled
+            by ``sup_weight``), unsupervised terms (scaled by the scheduled
+            ``unsup_weight``), terms added as they are, and the
+            :class:`PseudoLabels` for monitoring.
+        """
+        unsup_views = inputs['unsup']
+        self._require_views(unsup_views, self.student_views)
+        named = dict(sup=inputs['sup'])
+        named.update({v: unsup_views[v] for v in self.student_views})
+        logits = self.student_logits(named)
+        sup = self.student.cls_head.loss_by_feat(logits['sup'],
+                                                 data_samples['sup'])
+        unsup, pseudo = self.loss_unsup(logits, unsup_views,
+                                        data_samples['unsup'])
+        return sup, unsup, {}, pseudo
+
+    def _require_views(self, views: dict, needed) -> None:
+        missing = set(needed) - set(views)
+        if missing:
+            raise KeyError(
+                f'{type(self).__name__} needs views {sorted(missing)}; the '
+                f'pipeline produced {sorted(views)}')
 
     def loss_unsup(self, student_logits: Dict[str, Tensor],
                    unsup_inputs: Dict[str, Tensor],

@@ -49,16 +49,21 @@ class FixMatchRecognizer(SemiRecognizer):
         self.student_views = (('weak', 'strong')
                               if self.source == 'student' else ('strong', ))
 
+    @torch.no_grad()
+    def pseudo_label(self, weak_logits: Tensor) -> Tuple[Tensor, Tensor,
+                                                         Tensor]:
+        """``(N, K)`` weak-view logits -> probabilities, mask, targets."""
+        weak_logits = weak_logits.detach()
+        probs = weak_logits.softmax(dim=-1)
+        return probs, self.threshold(probs), self.pseudo_labeler(weak_logits)
+
     def loss_unsup(self, student_logits: Dict[str, Tensor],
                    unsup_inputs: Dict[str, Tensor],
                    unsup_samples: Sequence) -> Tuple[dict, PseudoLabels]:
         if self.source == 'student':
-            weak = student_logits['weak'].detach()
+            weak = student_logits['weak']
         else:
             weak = self.teacher_logits(unsup_inputs['weak'])
-        with torch.no_grad():
-            probs = weak.softmax(dim=-1)
-            mask = self.threshold(probs)
-            targets = self.pseudo_labeler(weak)
+        probs, mask, targets = self.pseudo_label(weak)
         loss = self.unsup_loss(student_logits['strong'], targets, mask)
         return dict(loss_cls=loss), PseudoLabels(probs, mask)

@@ -36,3 +36,28 @@ def per_sample(logits: Tensor, num_samples: int) -> Tensor:
     if logits.shape[0] == num_samples:
         return logits
     return logits.view(num_samples, -1, logits.shape[-1]).mean(dim=1)
+
+
+def recognizer_stages(recognizer: nn.Module, inputs: Tensor) -> tuple:
+    """Stage features and logits of a recognizer in one pass.
+
+    The backbone must return a tuple of stage outputs (e.g. ``ResNet3d`` or
+    ``ResNetTSM`` with ``out_indices=(0, 1, 2, 3)``); the last one feeds the
+    head. Works for 3D (``(N, clips, C, T, H, W)``), 2D (``(N, segs, C, H,
+    W)``, the head fuses segments) and GCN inputs.
+
+    Returns:
+        tuple: ``(stages, logits)``, stage tensors with ``N * clips`` (3D,
+        GCN) or ``N * segs`` (2D) rows, and logits as
+        :func:`recognizer_logits` returns them.
+    """
+    num_segs = inputs.shape[1]
+    flat = inputs.reshape((-1, ) + inputs.shape[2:])
+    stages = recognizer.backbone(flat)
+    if not isinstance(stages, (tuple, list)):
+        stages = (stages, )
+    head_kwargs = {}
+    if type(recognizer).__name__ == 'Recognizer2D':
+        head_kwargs['num_segs'] = num_segs
+    logits = recognizer.cls_head(stages[-1], **head_kwargs)
+    return tuple(stages), logits

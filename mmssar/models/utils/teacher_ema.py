@@ -56,12 +56,16 @@ class TeacherEMA(ExponentialMovingAverage):
     def update_parameters(self, model: nn.Module) -> None:
         src = (model.state_dict()
                if self.update_buffers else dict(model.named_parameters()))
+        # Not the dict cached by the constructor: ``model.to(device)`` gives
+        # the teacher new tensors and would leave the cache behind.
+        dst = (self.module.state_dict()
+               if self.update_buffers else dict(self.module.named_parameters()))
         if self.steps == 0:
-            for k, p_avg in self.avg_parameters.items():
+            for k, p_avg in dst.items():
                 p_avg.copy_(src[k])
         elif self.steps % self.interval == 0:
             avg, new, ints = [], [], []
-            for k, p_avg in self.avg_parameters.items():
+            for k, p_avg in dst.items():
                 if p_avg.dtype.is_floating_point:
                     avg.append(p_avg)
                     new.append(src[k].to(p_avg.device))

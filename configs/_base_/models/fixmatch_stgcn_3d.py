@@ -1,0 +1,18 @@
+# FixMatch around ST-GCN on 3-D joints (./stgcn_3d.py) with the settings of
+# the FixMatch paper (Sohn et al., 2020): threshold 0.95, hard pseudo-labels
+# from the weak view through the student, lambda_u = 1. Each config sets
+# `num_classes`, the graph layout if not NTU, and the supervised-only
+# warm-up (`semi_train_cfg.unsup_weight.warmup`, iterations).
+_base_ = './stgcn_3d.py'
+
+model = dict(
+    _delete_=True,
+    type='FixMatchRecognizer',
+    student=_base_.model,
+    # the EMA teacher is only evaluated (semi_test_cfg.predict_on='both')
+    teacher=dict(type='TeacherEMA', momentum=0.001),
+    semi_train_cfg=dict(
+        threshold=0.95,
+        pseudo_label_source='student',
+        unsup_weight=dict(type='RampUpWeight', weight=1.0, warmup=0)),
+    semi_test_cfg=dict(predict_on='both'))

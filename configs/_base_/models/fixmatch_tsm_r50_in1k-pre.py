@@ -1,0 +1,19 @@
+# FixMatch around MMAction2's TSM-R50 (ImageNet-pretrained ResNet-50,
+# 8 segments; `mmaction::_base_/models/tsm_r50.py`, the model of the recipe
+# `tsm_imagenet-pretrained-r50_8xb16-1x1x8-50e_kinetics400-rgb.py`), with the
+# settings of the FixMatch paper (Sohn et al., 2020): threshold 0.95, hard
+# pseudo-labels from the weak view through the student, lambda_u = 1.
+# Each config sets `num_classes`.
+_base_ = 'mmaction::_base_/models/tsm_r50.py'
+
+model = dict(
+    _delete_=True,
+    type='FixMatchRecognizer',
+    student=_base_.model,
+    # the EMA teacher is only evaluated (semi_test_cfg.predict_on='both')
+    teacher=dict(type='TeacherEMA', momentum=0.001),
+    semi_train_cfg=dict(
+        threshold=0.95,
+        pseudo_label_source='student',
+        unsup_weight=dict(type='RampUpWeight', weight=1.0, warmup=0)),
+    semi_test_cfg=dict(predict_on='both'))

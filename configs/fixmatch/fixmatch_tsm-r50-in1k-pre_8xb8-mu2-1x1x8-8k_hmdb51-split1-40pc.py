@@ -1,0 +1,36 @@
+# FixMatch, TSM-R50 (ImageNet-pretrained), HMDB51 split 1 with 40 % labels
+# of the 5,236-clip pool. 8 GPUs; 8k iterations = 200 epochs over the pool at
+# 128 unlabeled clips per iteration.
+_base_ = [
+    '../_base_/models/fixmatch_tsm_r50_in1k-pre.py',
+    '../_base_/datasets/semi_hmdb51_split1.py',
+    '../_base_/datasets/semi_video_pipelines_tsm-1x1x8.py',
+    '../_base_/schedules/semi_sgd_tsm.py',
+    '../_base_/semi_runtime.py'
+]
+
+max_iters = 8000
+warmup_iters = 800  # lr warm-up: 10 % of the run, as the TSM recipe (5 of 50)
+val_interval = 1000
+
+model = dict(student=dict(cls_head=dict(num_classes=_base_.num_classes)))
+
+# 8 labeled + 16 unlabeled clips per GPU (mu = 2)
+train_dataloader = dict(
+    batch_size=8, dataset=dict(dataset=dict(pipeline=_base_.labeled_pipeline)))
+train_cfg = dict(
+    max_iters=max_iters,
+    val_interval=val_interval,
+    unlabeled_dataloader=dict(
+        batch_size=16,
+        dataset=dict(dataset=dict(pipeline=_base_.unlabeled_pipeline))))
+val_dataloader = dict(dataset=dict(pipeline=_base_.val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline))
+
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', T_max=max_iters - warmup_iters,
+         eta_min=0, by_epoch=False, begin=warmup_iters, end=max_iters)
+]
+default_hooks = dict(checkpoint=dict(interval=val_interval))

@@ -1,0 +1,86 @@
+# LTG on the synthetic motion set (5 labels per class), 2 CPU cores: an RGB
+# and a temporal-gradient tiny 3D CNN, threshold 0.3, mu 2.
+_base_ = [
+    '../_base_/models/tiny_slowonly.py',
+    '../_base_/datasets/synthetic_motion_5pc.py',
+    '../_base_/default_runtime.py'
+]
+
+student = _base_.model
+student.backbone.out_indices = (0, 1, 2, 3)
+student.cls_head.num_classes = _base_.num_classes
+model = dict(
+    _delete_=True,
+    type='LTGRecognizer',
+    student=student,
+    projection_head=dict(
+        type='ProjectionHead', in_channels=128, hidden_channels=128,
+        out_channels=128),
+    semi_train_cfg=dict(
+        threshold=0.8,
+        unsup_weight=dict(type='RampUpWeight', weight=1.0, warmup=100,
+                          rampup=200),
+        align_stages=(0, 1, 2, 3),
+        contrast_loss=dict(type='InfoNCELoss', temperature=0.5,
+                           loss_weight=0.5)),
+    semi_test_cfg=dict(predict_on='student'))
+
+clip = dict(type='SampleFramesWithNext', clip_len=8, frame_interval=2,
+            num_clips=1)
+decode = [dict(type='DecordInit'), clip, dict(type='DecordDecode'),
+          dict(type='TemporalGradient', mode='uint8')]
+weak_aug = _base_.weak_aug
+
+
+def view(modality, strong=False):
+    return [dict(type='PickModality', modality=modality)] + (
+        [dict(type='VideoRandAugment', num_ops=2, magnitude=10)]
+        if strong else []) + [
+            dict(type='FormatShape', input_format='NCTHW'),
+            dict(type='PackActionInputs')
+        ]
+
+
+labeled_pipeline = [
+    *decode, *weak_aug,
+    dict(type='MultiView', views=dict(rgb=view('rgb'), tg=view('tg')))
+]
+unlabeled_pipeline = [
+    *decode, *weak_aug,
+    dict(
+        type='MultiView',
+        views=dict(
+            weak=view('rgb'),
+            weak_tg=view('tg'),
+            strong=view('rgb', True),
+            strong_tg=view('tg', True)))
+]
+del view
+train_dataloader = dict(
+    dataset=dict(dataset=dict(pipeline=labeled_pipeline)))
+unlabeled_dataloader = _base_.unlabeled_dataloader
+unlabeled_dataloader.dataset.dataset.pipeline = unlabeled_pipeline
+
+max_iters = 1500
+train_cfg = dict(
+    type='SemiIterBasedTrainLoop',
+    unlabeled_dataloader=unlabeled_dataloader,
+    max_iters=max_iters,
+    val_interval=500)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
+    clip_grad=dict(max_norm=40, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=100),
+    dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=1e-5,
+         by_epoch=False, begin=0, end=max_iters)
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(by_epoch=False, interval=500, save_best='acc/top1',
+                    max_keep_ckpts=2))
+log_processor = dict(by_epoch=False)
+randomness = dict(seed=0)

@@ -1,0 +1,3 @@
+from .projection_head import ProjectionHead
+
+__all__ = ['ProjectionHead']

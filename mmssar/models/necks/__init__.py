@@ -1,0 +1,3 @@
+from .last_stage import LastStageNeck
+
+__all__ = ['LastStageNeck']
