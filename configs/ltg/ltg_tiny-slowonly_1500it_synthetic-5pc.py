@@ -21,8 +21,7 @@ model = dict(
         unsup_weight=dict(type='RampUpWeight', weight=1.0, warmup=100,
                           rampup=200),
         align_stages=(0, 1, 2, 3),
-        contrast_loss=dict(type='InfoNCELoss', temperature=0.5,
-                           loss_weight=0.5)),
+        contrast_loss=dict(type='InfoNCELoss', temperature=0.5)),
     semi_test_cfg=dict(predict_on='student'))
 
 clip = dict(type='SampleFramesWithNext', clip_len=8, frame_interval=2,

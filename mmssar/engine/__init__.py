@@ -1,9 +1,9 @@
 """Loops and hooks of mmssar."""
-from .hooks import EMATeacherHook
+from .hooks import EMATeacherHook, PreciseBNHook
 from .runner import (SemiEpochBasedTrainLoop, SemiIterBasedTrainLoop,
                      SemiLoopCheckpointHook)
 
 __all__ = [
-    'EMATeacherHook', 'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
+    'EMATeacherHook', 'PreciseBNHook', 'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
     'SemiLoopCheckpointHook'
 ]

@@ -150,9 +150,9 @@ class SampleFramesWithNext(SampleFrames):
         """
         total_frames = int(results['total_frames'])
         if total_frames < 1:
-            raise ValueError(f'SampleFramesWithNext: video '
-                             f"{results.get('filename', results.get('frame_dir'))}"
-                             f' has total_frames={total_frames}')
+            video = results.get('filename', results.get('frame_dir'))
+            raise ValueError(f'SampleFramesWithNext: video {video} has '
+                             f'total_frames={total_frames}')
         if self.exclude_last_frame and total_frames > 1:
             results['total_frames'] = total_frames - 1
             try:

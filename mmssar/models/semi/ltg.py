@@ -45,8 +45,9 @@ class LTGRecognizer(FixMatchRecognizer):
         semi_train_cfg (dict): FixMatch keys (``threshold``=0.3, ...) plus
             ``sup_weights`` ((0.5, 0.5)), ``unsup_weights`` ((0.5, 0.5)),
             ``align_stages`` ((0, 1, 2, 3)), ``align_loss``
-            (``FeatureAlignmentLoss``), ``contrast_loss`` (``InfoNCELoss``
-            with temperature 0.5 and weight 0.5).
+            (``FeatureAlignmentLoss``), ``contrast_loss`` (symmetric
+            ``InfoNCELoss``, temperature 0.5: the mean of both directions,
+            which is the official 0.5 × (RGB→TG + TG→RGB)).
     """
 
     student_views = ('weak', 'strong')
@@ -86,8 +87,7 @@ class LTGRecognizer(FixMatchRecognizer):
             cfg.get('align_loss', dict(type='FeatureAlignmentLoss')))
         self.contrast_loss = MODELS.build(
             cfg.get('contrast_loss',
-                    dict(type='InfoNCELoss', temperature=0.5,
-                         loss_weight=0.5)))
+                    dict(type='InfoNCELoss', temperature=0.5)))
 
     def init_weights(self) -> None:
         super().init_weights()

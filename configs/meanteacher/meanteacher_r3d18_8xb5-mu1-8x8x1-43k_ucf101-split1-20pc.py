@@ -1,0 +1,5 @@
+# Mean Teacher, 3D-ResNet18 from scratch, UCF101 split 1 with 20 % labels.
+_base_ = './meanteacher_r3d18_8xb5-mu1-8x8x1-43k_ucf101-split1-10pc.py'
+
+ann_file_labeled = 'data/ucf101/splits/ucf101_train_split_1_20pc_labeled.txt'
+train_dataloader = dict(dataset=dict(dataset=dict(ann_file=ann_file_labeled)))

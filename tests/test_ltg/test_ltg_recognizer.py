@@ -1,0 +1,111 @@
+"""LTGRecognizer: losses, gradient routing, RGB-only inference and export."""
+import copy
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.registry import DefaultScope
+
+from mmssar.registry import MODELS
+from mmssar.utils.checkpoint import extract_recognizer_state
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+STUDENT = dict(
+    type='Recognizer3D',
+    backbone=dict(
+        type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=8,
+        lateral=False, conv1_kernel=(1, 7, 7), conv1_stride_t=1,
+        pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False,
+        out_indices=(0, 1, 2, 3)),
+    cls_head=dict(type='I3DHead', in_channels=64, num_classes=3,
+                  dropout_ratio=0.),
+    data_preprocessor=dict(type='ActionDataPreprocessor',
+                           format_shape='NCTHW'))
+
+
+@pytest.fixture
+def model():
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        m = MODELS.build(
+            dict(type='LTGRecognizer', student=copy.deepcopy(STUDENT),
+                 projection_head=dict(type='ProjectionHead', in_channels=64,
+                                      hidden_channels=16, out_channels=16),
+                 semi_train_cfg=dict(threshold=0.0)))
+    m.init_weights()
+    return m
+
+
+def _batch(n, views, labels=True):
+    samples = []
+    for i in range(n):
+        s = ActionDataSample().set_gt_label(i % 3 if labels else -1)
+        s.set_metainfo(dict(hidden_label=i % 3))
+        samples.append(s)
+    return dict(
+        inputs={v: [torch.rand(1, 3, 4, 32, 32) * 255 for _ in range(n)]
+                for v in views},
+        data_samples=samples)
+
+
+def _losses(model):
+    sup = _batch(2, ('rgb', 'tg'))
+    unsup = _batch(4, ('weak', 'weak_tg', 'strong', 'strong_tg'), False)
+    data = model.data_preprocessor((sup, unsup), True)
+    return model(**data, mode='loss')
+
+
+def test_loss_terms(model):
+    losses = _losses(model)
+    for key in ('sup_loss_cls_rgb', 'sup_loss_cls_tg', 'unsup_loss_cls_rgb',
+                'unsup_loss_cls_tg', 'loss_align', 'loss_contrast',
+                'mask_ratio', 'pl_acc'):
+        assert key in losses, key
+    assert losses['mask_ratio'].item() == 1.0  # threshold 0 keeps all
+
+
+def test_alignment_gradient_flows_into_rgb_only(model):
+    losses = _losses(model)
+    losses['loss_align'].backward()
+    rgb = [p.grad for p in model.student.backbone.parameters()]
+    tg = [p.grad for p in model.tg_student.backbone.parameters()]
+    assert any(g is not None and g.abs().sum() > 0 for g in rgb)
+    assert all(g is None or g.abs().sum() == 0 for g in tg)
+
+
+def test_inference_and_export_use_the_rgb_network(model, tmp_path):
+    model.eval()
+    x = [torch.rand(1, 3, 4, 32, 32) * 255 for _ in range(2)]
+    samples = [ActionDataSample().set_gt_label(0) for _ in range(2)]
+    data = model.data_preprocessor(dict(inputs=x, data_samples=samples))
+    out = model(**copy.deepcopy(data), mode='predict')
+    ref = model.student(**copy.deepcopy(data), mode='predict')
+    for a, b in zip(out, ref):
+        torch.testing.assert_close(a.pred_score, b.pred_score)
+
+    ckpt = tmp_path / 'ltg.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    out_path = tmp_path / 'rgb.pth'
+    subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'misc', 'export_checkpoint.py'), str(ckpt),
+        str(out_path), '--which', 'rgb'
+    ], check=True, capture_output=True)
+    state = torch.load(out_path, weights_only=True)['state_dict']
+    assert not any(k.startswith(('tg_student', 'rgb_proj')) for k in state)
+    # the plain recognizer config (no out_indices, no neck) loads it strictly
+    plain_cfg = copy.deepcopy(STUDENT)
+    plain_cfg['backbone'].pop('out_indices')
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        plain = MODELS.build(plain_cfg)
+    plain.load_state_dict(state, strict=True)
+    plain.eval()
+    got = plain(**copy.deepcopy(data), mode='predict')
+    for a, b in zip(got, ref):
+        torch.testing.assert_close(a.pred_score, b.pred_score)
+    assert extract_recognizer_state(model.state_dict(), 'rgb').keys() == \
+        state.keys()
