@@ -1,4 +1,5 @@
-# FixMatch, 3D-ResNet18 from scratch, HMDB51 split 1 with 50 % labels of the pool.
+# FixMatch, 3D-ResNet18 from scratch, HMDB51 split 1 with 50 % labels of the
+# pool.
 _base_ = './fixmatch_r3d18_8xb5-mu1-8x8x1-47k_hmdb51-split1-40pc.py'
 
 ann_file_labeled = 'data/hmdb51/splits/hmdb51_train_split_1_50pc_labeled.txt'

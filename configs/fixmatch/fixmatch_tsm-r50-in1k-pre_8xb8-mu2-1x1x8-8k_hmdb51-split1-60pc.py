@@ -1,4 +1,5 @@
-# FixMatch, TSM-R50 (ImageNet-pretrained), HMDB51 split 1 with 60 % labels of the pool.
+# FixMatch, TSM-R50 (ImageNet-pretrained), HMDB51 split 1 with 60 % labels of
+# the pool.
 _base_ = './fixmatch_tsm-r50-in1k-pre_8xb8-mu2-1x1x8-8k_hmdb51-split1-40pc.py'
 
 ann_file_labeled = 'data/hmdb51/splits/hmdb51_train_split_1_60pc_labeled.txt'

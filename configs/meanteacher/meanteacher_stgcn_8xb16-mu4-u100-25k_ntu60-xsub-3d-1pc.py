@@ -1,4 +1,5 @@
-# Mean Teacher, ST-GCN (joints) from scratch, NTU-60 xsub, 1 % labels (class-balanced).
+# Mean Teacher, ST-GCN (joints) from scratch, NTU-60 xsub, 1 % labels
+# (class-balanced).
 _base_ = './meanteacher_stgcn_8xb16-mu4-u100-25k_ntu60-xsub-3d-10pc.py'
 
 ann_file_labeled = 'data/skeleton/splits/ntu60_xsub_1pc_balanced_labeled.pkl'

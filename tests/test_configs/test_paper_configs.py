@@ -35,6 +35,7 @@ TSM = 'tsm-r50-in1k-pre_8xb8-mu2-1x1x8-15k_ucf101-split1-10pc.py'
 R3D = 'r3d18_8xb5-mu1-8x8x1-43k_ucf101-split1-10pc.py'
 NTU = 'stgcn_8xb16-mu4-u100-25k_ntu60-xsub-3d-10pc.py'
 UCLA = 'stgcn_1xb16-mu4-u52-6k_nwucla-xview-3d-10perclass.py'
+SKELETON_SHAPES = dict(ntu=(1, 2, 100, 25, 3), ucla=(1, 1, 52, 20, 3))
 
 
 def load(rel_path):
@@ -253,13 +254,19 @@ def test_model_builds_and_takes_a_loss_step(kind, path, past_warmup):
     assert model.num_classes == cfg.num_classes
 
     data = model.data_preprocessor(_batches(kind, cfg), True)
+    if kind in SKELETON_SHAPES:
+        # (N, clips, persons, frames, joints, xyz) from the pipelines
+        shape = SKELETON_SHAPES[kind]
+        assert tuple(data['inputs']['sup'].shape) == (2, ) + shape
+        for view in data['inputs']['unsup'].values():
+            assert tuple(view.shape) == (4, ) + shape
     losses = model(**data, mode='loss')
     unsup_key = 'unsup_loss_cls' if is_fixmatch else 'unsup_loss_cons'
     assert {'sup_loss_cls', unsup_key} <= set(losses)
     assert all(torch.isfinite(v).all() for v in losses.values())
     # the unlabeled term is switched on at this iteration
     assert float(losses['unsup_weight']) > 0
-    assert float(losses[unsup_key]) > 0
+    assert float(losses[unsup_key].detach()) > 0
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
     head = model.student.cls_head

@@ -6,16 +6,16 @@
 3. prints their validation accuracy side by side and one ``key=value`` line.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+
+from mmssar.utils.experiment import (prepare_synthetic,  # noqa: E402
+                                     train_config)
 
 CONFIGS = dict(
     labeled_only='configs/quickstart/'
@@ -36,73 +36,22 @@ def parse_args():
     return parser.parse_args()
 
 
-def prepare_data(root: str, seed: int) -> None:
-    from mmssar.datasets.synthetic_motion import generate_synthetic_motion
-    meta = osp.join(root, 'meta.json')
-    if not osp.exists(meta):
-        print(f'[demo] generating the synthetic motion set in {root} ...',
-              flush=True)
-        generate_synthetic_motion(root, seed=seed, workers=2)
-    split = osp.join(root, 'splits', 'train_5pc')
-    if not osp.exists(split + '_labeled.txt'):
-        subprocess.run([
-            sys.executable, osp.join(ROOT, 'tools/data/make_split.py'),
-            osp.join(root, 'train.txt'), '--per-class', '5', '--seed',
-            str(seed), '--out', split
-        ], check=True)
-
-
-def last_metrics(work_dir: str) -> dict:
-    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    if not files:
-        raise RuntimeError(f'no training log found in {work_dir}')
-    metrics = {}
-    with open(files[-1]) as f:
-        for line in f:
-            record = json.loads(line)
-            if any(k.startswith('acc/') for k in record):
-                metrics = record
-    return metrics
-
-
 def train(name: str, work_dir: str, data_root: str, max_iters) -> dict:
-    cmd = [
-        sys.executable, osp.join(ROOT, 'tools/train.py'), CONFIGS[name],
-        '--work-dir', work_dir
-    ]
+    print(f'[demo] training {name} (log: {work_dir}/stdout.log) ...',
+          flush=True)
+    options = []
     if max_iters:
-        cmd += [
-            '--cfg-options', f'train_cfg.max_iters={max_iters}',
-            f'train_cfg.val_interval={max_iters}'
-        ]
-    env = dict(os.environ, MMSSAR_SYNTH_ROOT=data_root)
-    print(f'[demo] training {name} (log: {work_dir}) ...', flush=True)
-    os.makedirs(work_dir, exist_ok=True)
-    start = time.time()
-    with open(osp.join(work_dir, 'demo_stdout.log'), 'w') as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        for line in proc.stdout:
-            log.write(line)
-            if 'Iter(train)' in line and ('00/' in line.split(']')[0]):
-                print('   ', line.split(' - ')[-1].strip()[:110], flush=True)
-            elif 'acc/' in line and 'Iter(val)' in line:
-                print('   ', line.split(' - ')[-1].strip()[:160], flush=True)
-        if proc.wait() != 0:
-            raise RuntimeError(f'{name} training failed; see '
-                               f'{osp.join(work_dir, "demo_stdout.log")}')
-    metrics = last_metrics(work_dir)
-    metrics['minutes'] = (time.time() - start) / 60
-    return metrics
+        options = [f'train_cfg.max_iters={max_iters}',
+                   f'train_cfg.val_interval={max_iters}']
+    return train_config(CONFIGS[name], work_dir, options,
+                        env=dict(MMSSAR_SYNTH_ROOT=data_root))
 
 
 def main():
     args = parse_args()
     start = time.time()
     os.chdir(ROOT)
-    prepare_data(args.data_root, args.seed)
+    prepare_synthetic(args.data_root, args.seed)
     results = {
         name: train(name, osp.join(args.work_dir, name), args.data_root,
                     args.max_iters)

@@ -1,0 +1,97 @@
+"""Labeled-only vs FixMatch vs Mean Teacher vs fully supervised.
+
+Two settings, each trained with the CPU configs of ``configs/quickstart``:
+
+* the synthetic motion set (10 classes, 5 labels per class, tiny 3D CNN);
+* NW-UCLA cross-view (views 1+2 train, view 3 test, 10 labels per class,
+  small ST-GCN), when the real data is available
+  (``--nwucla ../shared/data/skeleton/nw_ucla``).
+
+Example::
+
+    python benchmarks/accuracy.py --nwucla ../shared/data/skeleton/nw_ucla
+
+Prints a table and ends with one line of ``key=value`` pairs (top-1 %).
+"""
+import argparse
+import os.path as osp
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from mmssar.utils.experiment import (prepare_nwucla,  # noqa: E402
+                                     prepare_synthetic, top1, train_config)
+
+Q = 'configs/quickstart/'
+SETTINGS = dict(
+    synthetic=dict(
+        labeled_only=Q + 'labeled-only_tiny-slowonly_1500it_synthetic-5pc.py',
+        fixmatch=Q + 'fixmatch_tiny-slowonly_1500it_synthetic-5pc.py',
+        meanteacher=Q + 'meanteacher_tiny-slowonly_1500it_synthetic-5pc.py',
+        full=Q + 'full-supervised_tiny-slowonly_1500it_synthetic.py'),
+    nwucla=dict(
+        labeled_only=Q +
+        'labeled-only_stgcn-tiny_1500it_nwucla-xview-10shot.py',
+        fixmatch=Q + 'fixmatch_stgcn-tiny_1500it_nwucla-xview-10shot.py',
+        meanteacher=Q + 'meanteacher_stgcn-tiny_1500it_nwucla-xview-10shot.py',
+        full=Q + 'full-supervised_stgcn-tiny_1500it_nwucla-xview.py'))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--synthetic-root', default='data/synthetic_motion')
+    parser.add_argument(
+        '--nwucla', help='folder of the NW-UCLA JSON files (optional)')
+    parser.add_argument('--skeleton-root', default='data/skeleton')
+    parser.add_argument('--work-dir', default='work_dirs/benchmarks/accuracy')
+    parser.add_argument('--only', nargs='+', choices=list(SETTINGS))
+    parser.add_argument('--max-iters', type=int, default=None)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    start = time.time()
+    settings = args.only or [
+        s for s in SETTINGS if s != 'nwucla' or args.nwucla
+    ]
+    env = dict(MMSSAR_SYNTH_ROOT=args.synthetic_root,
+               MMSSAR_SKELETON_ROOT=args.skeleton_root)
+    if 'synthetic' in settings:
+        prepare_synthetic(args.synthetic_root)
+    if 'nwucla' in settings:
+        if not args.nwucla:
+            raise SystemExit('--nwucla DIR is needed for the NW-UCLA rows')
+        prepare_nwucla(args.nwucla, args.skeleton_root)
+    options = []
+    if args.max_iters:
+        options = [f'train_cfg.max_iters={args.max_iters}',
+                   f'train_cfg.val_interval={args.max_iters}']
+    results = {}
+    for setting in settings:
+        for method, config in SETTINGS[setting].items():
+            print(f'[{setting}] {method}: {config}', flush=True)
+            metrics = train_config(
+                config, osp.join(args.work_dir, setting, method), options,
+                env=env)
+            results[(setting, method)] = (top1(metrics), metrics['minutes'])
+
+    print(f'\n{"setting":<12}{"method":<16}{"top-1 %":>10}{"minutes":>10}')
+    for (setting, method), (acc, minutes) in results.items():
+        print(f'{setting:<12}{method:<16}{acc:>10.1f}{minutes:>10.1f}')
+    pairs = [f'{s}_{m}_top1={acc:.1f}' for (s, m), (acc, _) in results.items()]
+    for setting in settings:
+        lo = results[(setting, 'labeled_only')][0]
+        full = results[(setting, 'full')][0]
+        fm = results[(setting, 'fixmatch')][0]
+        if full > lo:
+            pairs.append(f'{setting}_fixmatch_gap_recovered_pct='
+                         f'{100 * (fm - lo) / (full - lo):.1f}')
+    pairs.append(f'minutes={(time.time() - start) / 60:.1f}')
+    print(' '.join(pairs))
+
+
+if __name__ == '__main__':
+    main()

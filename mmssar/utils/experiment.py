@@ -1,0 +1,116 @@
+"""Run a training config in a subprocess and read its final metrics.
+
+Used by ``make demo`` and the benchmark scripts, so that every quoted figure
+comes from an ordinary ``tools/train.py`` run with its full log on disk.
+"""
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from typing import Dict, Optional, Sequence
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def final_metrics(work_dir: str) -> Dict[str, float]:
+    """The last validation record (``acc/...`` keys) of a run's logs, plus
+    ``iter_time``: the median seconds per training iteration."""
+    metrics: Dict[str, float] = {}
+    times = []
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if any(k.startswith('acc/') for k in record):
+                    metrics = record
+                elif 'loss' in record and 'time' in record:
+                    times.append(record['time'])
+    if not metrics:
+        raise RuntimeError(f'no validation result in the logs of {work_dir}')
+    metrics = dict(metrics)
+    if times:
+        metrics['iter_time'] = statistics.median(times)
+    return metrics
+
+
+def train_config(config: str,
+                 work_dir: str,
+                 cfg_options: Sequence[str] = (),
+                 env: Optional[dict] = None,
+                 echo: bool = True) -> Dict[str, float]:
+    """``tools/train.py config`` in a subprocess; returns final metrics plus
+    ``minutes``. The full output goes to ``work_dir/stdout.log``; progress
+    lines (every 100th iteration, validation results) are echoed."""
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
+           '--work-dir', work_dir]
+    if cfg_options:
+        cmd += ['--cfg-options', *cfg_options]
+    os.makedirs(work_dir, exist_ok=True)
+    start = time.time()
+    log_path = osp.join(work_dir, 'stdout.log')
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=dict(os.environ, **(env or {})),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            log.write(line)
+            if not echo:
+                continue
+            head = line.split(']')[0]
+            if ('Iter(train)' in line and '00/' in head) or (
+                    'Iter(val)' in line and 'acc/' in line):
+                print('   ', line.split(' - ')[-1].strip()[:150], flush=True)
+        if proc.wait() != 0:
+            raise RuntimeError(f'training {config} failed; see {log_path}')
+    metrics = final_metrics(work_dir)
+    metrics['minutes'] = (time.time() - start) / 60
+    return metrics
+
+
+def top1(metrics: Dict[str, float]) -> float:
+    """Top-1 in %: the teacher's when there is one, else the model's."""
+    for key in ('acc/teacher_top1', 'acc/top1'):
+        if key in metrics:
+            return 100 * metrics[key]
+    raise KeyError(f'no top-1 accuracy in {sorted(metrics)}')
+
+
+def _make_split(ann: str, out: str, per_class: int, seed: int,
+                split: Optional[str] = None) -> None:
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'data', 'make_split.py'),
+           ann, '--per-class', str(per_class), '--seed', str(seed), '--out',
+           out]
+    if split:
+        cmd += ['--split', split]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+
+
+def prepare_synthetic(root: str, seed: int = 0) -> None:
+    """The synthetic motion set and its 5-labels-per-class split (once)."""
+    from mmssar.datasets.synthetic_motion import generate_synthetic_motion
+    if not osp.exists(osp.join(root, 'meta.json')):
+        print(f'generating the synthetic motion set in {root} ...',
+              flush=True)
+        generate_synthetic_motion(root, seed=seed, workers=2)
+    prefix = osp.join(root, 'splits', 'train_5pc')
+    if not osp.exists(prefix + '_labeled.txt'):
+        _make_split(osp.join(root, 'train.txt'), prefix, 5, seed)
+
+
+def prepare_nwucla(src: str, root: str, seed: int = 0) -> None:
+    """NW-UCLA as a PoseDataset pickle and its 10-per-class split (once)."""
+    pkl = osp.join(root, 'nwucla_3d.pkl')
+    if not osp.exists(pkl):
+        subprocess.run([
+            sys.executable,
+            osp.join(ROOT, 'tools', 'data', 'skeleton', 'nwucla_to_pose.py'),
+            src, pkl
+        ], check=True, cwd=ROOT)
+    prefix = osp.join(root, 'nwucla_xview_10pc')
+    if not osp.exists(prefix + '_labeled.pkl'):
+        _make_split(pkl, prefix, 10, seed, split='xview_train')
