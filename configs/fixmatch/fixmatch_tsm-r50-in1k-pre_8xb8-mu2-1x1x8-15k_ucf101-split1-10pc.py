@@ -10,7 +10,8 @@ _base_ = [
 ]
 
 max_iters = 15000
-warmup_iters = 1500  # lr warm-up: 10 % of the run, as the TSM recipe (5 of 50)
+# lr warm-up: 10 % of the run, as in the TSM recipe (5 of 50 epochs)
+warmup_iters = 1500
 val_interval = 1000
 
 model = dict(student=dict(cls_head=dict(num_classes=_base_.num_classes)))
