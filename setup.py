@@ -1,4 +1,5 @@
 """Installation script of mmssar."""
+import os
 import os.path as osp
 
 from setuptools import find_packages, setup
@@ -9,6 +10,19 @@ def get_version():
     with open(osp.join(osp.dirname(__file__), 'mmssar', 'version.py')) as f:
         exec(f.read(), ns)
     return ns['__version__']
+
+
+def mmcv_requirement():
+    """mmcv-lite, unless the full mmcv (CUDA ops) is wanted.
+
+    Both distributions install the same ``mmcv`` package, so requiring the
+    lite one next to an installed full mmcv would overwrite it. Set
+    ``MMSSAR_MMCV=full`` (pip's build isolation hides the installed packages
+    from this script) to require ``mmcv>=2.1,<2.2`` instead.
+    """
+    if os.environ.get('MMSSAR_MMCV', 'lite') == 'full':
+        return 'mmcv>=2.1.0,<2.2.0'
+    return 'mmcv-lite==2.1.0'
 
 
 def readme():
@@ -32,9 +46,8 @@ setup(
         # build inside the range.
         'torch>=2.1,<2.14',
         'mmengine==0.10.7',
-        # mmaction2 1.2.0 asserts mmcv<2.2.0. `mmcv-lite` is pure Python; GPU
-        # users who already have the full `mmcv==2.1.*` satisfy the same imports.
-        'mmcv-lite==2.1.0; extra != "full"',
+        # mmaction2 1.2.0 asserts mmcv<2.2.0; see mmcv_requirement()
+        mmcv_requirement(),
         'mmaction2==1.2.0',
         'decord>=0.6.0',
         'numpy',
@@ -46,8 +59,7 @@ setup(
         'scipy',
     ],
     extras_require={
-        'tests': ['pytest', 'pytest-timeout'],
-        'full': ['mmcv>=2.1.0,<2.2.0'],
+        'tests': ['pytest'],
     },
     zip_safe=False,
 )
