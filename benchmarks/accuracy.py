@@ -45,7 +45,7 @@ def parse_args():
     parser.add_argument(
         '--nwucla', help='folder of the NW-UCLA JSON files (optional)')
     parser.add_argument('--skeleton-root', default='data/skeleton')
-    parser.add_argument('--work-dir', default='work_dirs/benchmarks/accuracy')
+    parser.add_argument('--work-dir', default='work_dirs/benchmarks')
     parser.add_argument('--only', nargs='+', choices=list(SETTINGS))
     parser.add_argument('--max-iters', type=int, default=None)
     return parser.parse_args()

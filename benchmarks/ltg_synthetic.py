@@ -33,7 +33,7 @@ RUNS = dict(
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--synthetic-root', default='data/synthetic_motion')
-    parser.add_argument('--work-dir', default='work_dirs/benchmarks/ltg')
+    parser.add_argument('--work-dir', default='work_dirs/benchmarks')
     parser.add_argument('--only', nargs='+', choices=list(RUNS))
     parser.add_argument('--max-iters', type=int, default=None)
     return parser.parse_args()
@@ -51,7 +51,7 @@ def main():
     for name in args.only or RUNS:
         print(f'[ltg benchmark] {name}: {RUNS[name]}', flush=True)
         results[name] = train_config(
-            RUNS[name], osp.join(args.work_dir, name), options,
+            RUNS[name], osp.join(args.work_dir, 'synthetic', name), options,
             env=dict(MMSSAR_SYNTH_ROOT=args.synthetic_root))
     print(f'\n{"method":<16}{"top-1 %":>10}{"s/iter":>10}{"minutes":>10}')
     for name, m in results.items():

@@ -147,9 +147,11 @@ def test_time_reversal_maps_class_to_its_pair(name):
         np.testing.assert_allclose(
             trajectory(name, t[::-1], params),
             trajectory(rev_name, t, rev_params), atol=1e-9)
-        # Played forwards, the two classes differ.
-        assert not np.allclose(
-            trajectory(name, t, params), trajectory(rev_name, t, params))
+        # No trajectory is its own reverse, so only temporal order tells
+        # the pair apart.
+        assert np.abs(
+            trajectory(name, t, params) -
+            trajectory(rev_name, t, rev_params)).max() > 0.1
 
 
 def test_accelerate_is_decelerate_backwards():

@@ -63,9 +63,6 @@ class LTGRecognizer(FixMatchRecognizer):
                  **kwargs) -> None:
         cfg = dict(threshold=0.3, pseudo_label_source='student')
         cfg.update(semi_train_cfg or {})
-        # the backbone returns several stages; predict() needs the last one
-        student = copy.deepcopy(student)
-        student.setdefault('neck', dict(type='LastStageNeck'))
         super().__init__(
             student=student,
             teacher=teacher,
@@ -97,11 +94,30 @@ class LTGRecognizer(FixMatchRecognizer):
                 head.init_weights()
 
     def _run(self, net, groups: Sequence):
-        """One pass of ``net`` over concatenated groups of samples."""
+        """One pass of ``net`` over concatenated groups of samples.
+
+        Returns the stage features, per-group logits and the number of
+        stage-feature rows per sample (clips of 3D inputs, segments of 2D).
+        """
         sizes = [g.shape[0] for g in groups]
         stages, logits = recognizer_stages(net, torch.cat(list(groups)))
         rows = logits.shape[0] // sum(sizes)
-        return stages, logits.split([s * rows for s in sizes]), rows
+        feat_rows = stages[-1].shape[0] // sum(sizes)
+        return stages, logits.split([s * rows for s in sizes]), feat_rows
+
+    @staticmethod
+    def _per_sample(feat, rows: int):
+        """Average the clips / segments of each sample: (N*rows, ...) ->
+        (N, ...)."""
+        if rows == 1:
+            return feat
+        return feat.view(-1, rows, *feat.shape[1:]).mean(dim=1)
+
+    def predict(self, inputs, data_samples):
+        """RGB network only: its last stage through its head, clip scores
+        averaged as the head's ``average_clips`` says."""
+        _, logits = recognizer_stages(self.student, inputs)
+        return self.student.cls_head.predict_by_feat(logits, data_samples)
 
     def compute_losses(self, inputs: dict, data_samples: dict) -> tuple:
         sup, unsup = inputs['sup'], inputs['unsup']
@@ -131,13 +147,13 @@ class LTGRecognizer(FixMatchRecognizer):
             self.unsup_loss(tg_s, targets, mask))
 
         # alignment and contrast use labeled + weak samples only
-        n = (rgb_l.shape[0] + rgb_w.shape[0]) * rows
+        n = (sup['rgb'].shape[0] + unsup['weak'].shape[0]) * rows
         extra = dict(
             loss_align=self.align_loss(
                 [rgb_stages[i][:n] for i in self.align_stages],
                 [tg_stages[i][:n] for i in self.align_stages]))
         if self.rgb_proj is not None:
             extra['loss_contrast'] = self.contrast_loss(
-                self.rgb_proj(rgb_stages[-1][:n]),
-                self.tg_proj(tg_stages[-1][:n]))
+                self.rgb_proj(self._per_sample(rgb_stages[-1][:n], rows)),
+                self.tg_proj(self._per_sample(tg_stages[-1][:n], rows)))
         return sup_losses, unsup_losses, extra, PseudoLabels(probs, mask)

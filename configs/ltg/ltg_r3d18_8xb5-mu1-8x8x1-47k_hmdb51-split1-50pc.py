@@ -1,0 +1,8 @@
+# LTG, 3D-ResNet18 from scratch, HMDB51 split 1 with 50 % labels of the pool.
+_base_ = './ltg_r3d18_8xb5-mu1-8x8x1-47k_hmdb51-split1-40pc.py'
+
+train_dataloader = dict(
+    dataset=dict(
+        dataset=dict(
+            ann_file='data/hmdb51/splits/'
+            'hmdb51_train_split_1_50pc_labeled.txt')))

@@ -1,3 +1,0 @@
-from .last_stage import LastStageNeck
-
-__all__ = ['LastStageNeck']
