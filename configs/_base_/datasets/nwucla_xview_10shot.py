@@ -10,10 +10,13 @@ ann_file_labeled = f'{data_root}/nwucla_xview_10pc_labeled.pkl'
 ann_file_unlabeled = f'{data_root}/nwucla_xview_10pc_unlabeled.pkl'
 clip_len = 32
 
-# NW-UCLA joints 0-19 mean the same as NTU joints 0-19, so PreNormalize3D's
-# default axes (spine 0->1, shoulders 8->4) apply.
+# NW-UCLA joints 0-19 mean the same as NTU joints 0-19, so the NTU axes
+# (spine 0->1, shoulders 8->4) apply. MMAction2's PreNormalize3D would centre
+# a non-25-joint skeleton on its last joint (the right foot); the 2s-AGCN
+# normalisation centres on the spine.
+normalize = dict(type='SCDPreNormalize', center_joint=1)
 decode = [
-    dict(type='PreNormalize3D'),
+    normalize,
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
 ]
@@ -39,7 +42,7 @@ unlabeled_pipeline = [
             ]))
 ]
 val_pipeline = [
-    dict(type='PreNormalize3D'),
+    normalize,
     dict(type='UniformSampleFrames', clip_len=clip_len, test_mode=True),
     dict(type='PoseDecode'), *pack
 ]

@@ -11,7 +11,7 @@ model = dict(
     temperature=0.2,
     momentum=0.99)
 
-max_iters = 800
+max_iters = 400
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4),

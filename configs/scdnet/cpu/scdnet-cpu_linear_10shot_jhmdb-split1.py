@@ -1,0 +1,23 @@
+# Linear evaluation of the SCD-Net encoder pre-trained by
+# ./scdnet-cpu_pretrain_jhmdb-split1.py: frozen encoder, a linear classifier
+# trained on the 10-labels-per-class subset of JHMDB 2-D split 1.
+# Another checkpoint: --cfg-options model.backbone.init_cfg.checkpoint=PATH
+_base_ = [
+    '../_base_/datasets/cpu_jhmdb_split1.py', '../_base_/models/scdnet_cpu.py',
+    '../_base_/protocols/cpu_linear.py'
+]
+
+pretrained = 'work_dirs/scdnet-cpu_pretrain_jhmdb-split1/iter_400.pth'
+model = dict(
+    type='RecognizerGCN',
+    backbone={
+        **_base_.encoder,
+        **_base_.encoder_overrides, 'frozen': True,
+        'init_cfg': dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone.')
+    },
+    cls_head=dict(
+        type='GCNHead',
+        num_classes=_base_.num_classes,
+        in_channels=2 * _base_.encoder['d_model']))
+train_dataloader = _base_.linear_dataloader
