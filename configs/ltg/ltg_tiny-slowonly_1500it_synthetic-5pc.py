@@ -3,6 +3,7 @@
 _base_ = [
     '../_base_/models/tiny_slowonly.py',
     '../_base_/datasets/synthetic_motion_5pc.py',
+    '../_base_/schedules/cpu_adamw_1500it.py',
     '../_base_/default_runtime.py'
 ]
 
@@ -60,26 +61,13 @@ train_dataloader = dict(
 unlabeled_dataloader = _base_.unlabeled_dataloader
 unlabeled_dataloader.dataset.dataset.pipeline = unlabeled_pipeline
 
-max_iters = 1500
 train_cfg = dict(
     type='SemiIterBasedTrainLoop',
     unlabeled_dataloader=unlabeled_dataloader,
-    max_iters=max_iters,
-    val_interval=500)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
-    clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-         end=100),
-    dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=1e-5,
-         by_epoch=False, begin=0, end=max_iters)
-]
+    max_iters=_base_.max_iters,
+    val_interval=_base_.val_interval)
 default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(by_epoch=False, interval=500, save_best='acc/top1',
                     max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)

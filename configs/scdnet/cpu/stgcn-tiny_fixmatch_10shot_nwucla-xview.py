@@ -8,6 +8,7 @@ _base_ = [
 model = dict(
     _delete_=True,
     type='FixMatchRecognizer',
+    student=_base_.model,
     **_base_.fixmatch)
 train_dataloader = _base_.semi_labeled_dataloader
 train_cfg = dict(unlabeled_dataloader=_base_.unlabeled_dataloader)
