@@ -110,8 +110,8 @@ def sample_motion_params(name: str, rng: np.random.Generator) -> dict:
         # sense is the only difference between the two classes.
         turns = u(0.55, 0.95)
         return dict(
-            center=[u(0.38, 0.62), u(0.38, 0.62)],
-            radius=u(0.16, 0.26),
+            center=[u(0.42, 0.58), u(0.42, 0.58)],
+            radius=u(0.22, 0.32),
             phase=u(0, 2 * np.pi),
             turns=turns if name == 'circle_cw' else -turns)
     if name.startswith('line_'):
@@ -123,8 +123,8 @@ def sample_motion_params(name: str, rng: np.random.Generator) -> dict:
             'line_up': [0, -1]
         }[name], dtype=float)
         perp = axis[::-1].copy()
-        length = u(0.35, 0.6)
-        mid = np.array([u(0.4, 0.6), u(0.4, 0.6)]) + perp * u(-0.15, 0.15)
+        length = u(0.5, 0.7)
+        mid = np.array([u(0.45, 0.55), u(0.45, 0.55)]) + perp * u(-0.15, 0.15)
         drift = perp * u(-0.08, 0.08)
         start = mid - axis * length / 2 - drift / 2
         end = mid + axis * length / 2 + drift / 2
@@ -134,26 +134,26 @@ def sample_motion_params(name: str, rng: np.random.Generator) -> dict:
         # line class; within the pair only the speed profile differs.
         angle = np.pi / 4 + np.pi / 2 * rng.integers(4) + u(-0.25, 0.25)
         axis = np.array([np.cos(angle), np.sin(angle)])
-        length = u(0.45, 0.65)
+        length = u(0.6, 0.8)
         mid = np.array([u(0.45, 0.55), u(0.45, 0.55)])
         return dict(
             start=(mid - axis * length / 2).tolist(),
             end=(mid + axis * length / 2).tolist(),
             power=u(2.2, 3.0))
     if name in ('spiral_in', 'spiral_out'):
-        outer, inner = u(0.24, 0.3), u(0.03, 0.07)
+        outer, inner = u(0.28, 0.34), u(0.03, 0.07)
         turns = u(0.9, 1.4) * (1 if rng.random() < 0.5 else -1)
         r0, r1 = (outer, inner) if name == 'spiral_in' else (inner, outer)
         return dict(
-            center=[u(0.42, 0.58), u(0.42, 0.58)],
+            center=[u(0.46, 0.54), u(0.46, 0.54)],
             radius_start=r0,
             radius_end=r1,
             phase=u(0, 2 * np.pi),
             turns=turns)
     # wave_right / wave_left: a horizontal sweep with a vertical sine.
     sign = 1.0 if name == 'wave_right' else -1.0
-    length = u(0.45, 0.65)
-    xm, ym = u(0.42, 0.58), u(0.4, 0.6)
+    length = u(0.55, 0.7)
+    xm, ym = u(0.45, 0.55), u(0.4, 0.6)
     return dict(
         x_start=xm - sign * length / 2,
         x_end=xm + sign * length / 2,

@@ -92,8 +92,8 @@ def knn_accuracy(bank_feats: torch.Tensor,
     query_labels = torch.as_tensor(query_labels, dtype=torch.long)
     num_classes = int(
         max(torch.as_tensor(bank_labels).max(), query_labels.max())) + 1
-    preds = knn_classify(
-        bank_feats, bank_labels, query_feats, k, metric, num_classes)
+    preds = knn_classify(bank_feats, bank_labels, query_feats, k, metric,
+                         num_classes)
     return float((preds == query_labels).float().mean() * 100)
 
 
@@ -135,9 +135,9 @@ def backbone_features(backbone: torch.nn.Module,
 
 
 @torch.no_grad()
-def extract_features(model: torch.nn.Module,
-                     dataloader: Iterable) -> Tuple[torch.Tensor,
-                                                    torch.Tensor]:
+def extract_features(
+        model: torch.nn.Module,
+        dataloader: Iterable) -> Tuple[torch.Tensor, torch.Tensor]:
     """Frozen features and labels of every sample of ``dataloader``.
 
     Args:

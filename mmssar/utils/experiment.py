@@ -107,11 +107,22 @@ def _make_split(ann: str, out: str, per_class: int, seed: int,
 
 def prepare_synthetic(root: str, seed: int = 0) -> None:
     """The synthetic motion set and its 5-labels-per-class split (once)."""
-    from mmssar.datasets.synthetic_motion import generate_synthetic_motion
-    if not osp.exists(osp.join(root, 'meta.json')):
+    import shutil
+
+    from mmssar.datasets import synthetic_motion
+    meta_file = osp.join(root, 'meta.json')
+    meta = {}
+    if osp.exists(meta_file):
+        with open(meta_file) as f:
+            meta = json.load(f)
+    if (meta.get('version') != synthetic_motion._GENERATOR_VERSION
+            or meta.get('seed') != seed):
+        # absent, or made by another generator version: make it anew
+        shutil.rmtree(root, ignore_errors=True)
         print(f'generating the synthetic motion set in {root} ...',
               flush=True)
-        generate_synthetic_motion(root, seed=seed, workers=2)
+        synthetic_motion.generate_synthetic_motion(
+            root, seed=seed, workers=2)
     prefix = osp.join(root, 'splits', 'train_5pc')
     if not osp.exists(prefix + '_labeled.txt'):
         _make_split(osp.join(root, 'train.txt'), prefix, 5, seed)

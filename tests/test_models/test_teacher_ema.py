@@ -164,14 +164,14 @@ def test_hook_refuses_mmengine_ema_hook():
     hook = HOOKS.build(dict(type='EMATeacherHook'))
     runner = _runner(_SemiLike(), hooks=[hook, EMAHook()])
     with pytest.raises(RuntimeError, match='EMAHook'):
-        hook.before_run(runner)
-    hook.before_run(_runner(_SemiLike(), hooks=[hook]))  # fine alone
+        hook.before_train(runner)
+    hook.before_train(_runner(_SemiLike(), hooks=[hook]))  # fine alone
 
 
 def test_hook_refuses_model_without_teacher():
     hook = EMATeacherHook()
     with pytest.raises(TypeError, match='Linear'):
-        hook.before_run(_runner(nn.Linear(2, 2)))
+        hook.before_train(_runner(nn.Linear(2, 2)))
 
 
 def test_hook_syncs_only_on_fresh_start():

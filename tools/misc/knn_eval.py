@@ -49,23 +49,30 @@ def parse_args(argv=None):
         '"backbone.", which matches both SCDNetPretrainer and recognizer '
         'checkpoints; "" loads the whole state dict)')
     parser.add_argument('--k', type=int, nargs='+', default=[1])
-    parser.add_argument('--metric', default='cosine',
+    parser.add_argument('--metric',
+                        default='cosine',
                         choices=['cosine', 'euclidean'])
-    parser.add_argument('--bank', default='bank_dataloader',
+    parser.add_argument('--bank',
+                        default='bank_dataloader',
                         help='config key of the feature-bank dataloader')
-    parser.add_argument('--query', default='test_dataloader',
+    parser.add_argument('--query',
+                        default='test_dataloader',
                         help='config key of the query dataloader')
     parser.add_argument('--save-features', help='write features to an .npz')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available()
-                        else 'cpu')
+    parser.add_argument('--device',
+                        default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
 
 
 def build_model(cfg, checkpoint=None, prefix='backbone.', device='cpu'):
     """The config's model with frozen, initialised weights."""
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmssar')):
+    backbone_cfg = cfg.model.get('backbone') or {}
+    if checkpoint is not None and backbone_cfg.get('init_cfg'):
+        # --checkpoint replaces the backbone's configured initialisation
+        backbone_cfg['init_cfg'] = None
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmssar')):
         model = MODELS.build(cfg.model)
     model.init_weights()  # runs a Pretrained init_cfg, if any
     if checkpoint is not None:
@@ -90,8 +97,8 @@ def build_loader(cfg, key):
     if cfg.get(key) is None:
         raise KeyError(f'config {cfg.filename}: no dataloader {key!r}; pass '
                        f'--bank/--query with a key that holds one')
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmssar')):
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmssar')):
         return Runner.build_dataloader(cfg[key])
 
 
@@ -103,18 +110,19 @@ def main(argv=None):
     model = build_model(cfg, args.checkpoint, args.prefix, args.device)
     bank_feats, bank_labels = extract_features(model,
                                                build_loader(cfg, args.bank))
-    query_feats, query_labels = extract_features(
-        model, build_loader(cfg, args.query))
+    query_feats, query_labels = extract_features(model,
+                                                 build_loader(cfg, args.query))
     if args.save_features:
-        np.savez(args.save_features, bank_feats=bank_feats.numpy(),
+        np.savez(args.save_features,
+                 bank_feats=bank_feats.numpy(),
                  bank_labels=bank_labels.numpy(),
                  query_feats=query_feats.numpy(),
                  query_labels=query_labels.numpy())
     results = {}
     for k in args.k:
-        results[f'knn{k}_top1'] = knn_accuracy(
-            bank_feats, bank_labels, query_feats, query_labels, k,
-            args.metric)
+        results[f'knn{k}_top1'] = knn_accuracy(bank_feats, bank_labels,
+                                               query_feats, query_labels, k,
+                                               args.metric)
         print(f'{k}-NN ({args.metric}) top-1: {results[f"knn{k}_top1"]:.2f} '
               f'% ({len(bank_labels)} bank / {len(query_labels)} queries, '
               f'{bank_feats.shape[1]}-d features)')

@@ -31,7 +31,9 @@ class EMATeacherHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def before_run(self, runner) -> None:
+    def before_train(self, runner) -> None:
+        # checked here, not in before_run: `tools/test.py` on a config that
+        # inherits this hook must not fail for a plain recognizer
         if any(isinstance(h, EMAHook) for h in runner.hooks):
             raise RuntimeError(
                 'EMATeacherHook and MMEngine\'s EMAHook cannot be used '
@@ -43,10 +45,8 @@ class EMATeacherHook(Hook):
             raise TypeError(
                 f'EMATeacherHook needs a semi-supervised model with a '
                 f'teacher, got {type(model).__name__}')
-
-    def before_train(self, runner) -> None:
         if runner.iter == 0:
-            self._model(runner).sync_teacher()
+            model.sync_teacher()
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
