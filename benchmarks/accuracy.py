@@ -47,6 +47,12 @@ def parse_args():
     parser.add_argument('--skeleton-root', default='data/skeleton')
     parser.add_argument('--work-dir', default='work_dirs/benchmarks')
     parser.add_argument('--only', nargs='+', choices=list(SETTINGS))
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        choices=['labeled_only', 'fixmatch', 'meanteacher', 'full'],
+        help='train only these rows (finished runs are reused, so several '
+        'processes can share the work and a last call prints the table)')
     parser.add_argument('--max-iters', type=int, default=None)
     return parser.parse_args()
 
@@ -72,6 +78,8 @@ def main():
     results = {}
     for setting in settings:
         for method, config in SETTINGS[setting].items():
+            if args.methods and method not in args.methods:
+                continue
             print(f'[{setting}] {method}: {config}', flush=True)
             metrics = train_config(
                 config, osp.join(args.work_dir, setting, method), options,
@@ -83,6 +91,9 @@ def main():
         print(f'{setting:<12}{method:<16}{acc:>10.1f}{minutes:>10.1f}')
     pairs = [f'{s}_{m}_top1={acc:.1f}' for (s, m), (acc, _) in results.items()]
     for setting in settings:
+        if not all((setting, m) in results
+                   for m in ('labeled_only', 'full', 'fixmatch')):
+            continue
         lo = results[(setting, 'labeled_only')][0]
         full = results[(setting, 'full')][0]
         fm = results[(setting, 'fixmatch')][0]

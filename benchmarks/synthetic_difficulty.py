@@ -143,13 +143,15 @@ def build_cfg(args, data_dir, train_list, work_dir):
 
 
 class _RecordVal(Hook):
-    """Keeps the top-1 of every validation run."""
+    """Keeps (and prints) the top-1 of every validation run."""
 
     def __init__(self):
         self.top1 = []
 
     def after_val_epoch(self, runner, metrics=None):
         self.top1.append(100. * metrics['acc/top1'])
+        print(f'  iter {runner.iter}: val top1 {self.top1[-1]:.1f}',
+              flush=True)
 
 
 def train_and_eval(args, data_dir, train_list, work_dir):

@@ -25,8 +25,7 @@ model = dict(
         contrast_loss=dict(type='InfoNCELoss', temperature=0.5)),
     semi_test_cfg=dict(predict_on='student'))
 
-clip = dict(type='SampleFramesWithNext', clip_len=8, frame_interval=2,
-            num_clips=1)
+clip = dict(type='UniformSampleWithNext', clip_len=8)
 decode = [dict(type='DecordInit'), clip, dict(type='DecordDecode'),
           dict(type='TemporalGradient', mode='uint8')]
 weak_aug = _base_.weak_aug

@@ -9,7 +9,9 @@ ann_file_unlabeled = f'{data_root}/splits/train_5pc_unlabeled.txt'
 ann_file_val = f'{data_root}/val.txt'
 video_prefix = dict(video=data_root)
 
-clip = dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1)
+# 8 frames, one per eighth of the clip: every clip shows its whole motion
+# (clips have 16 to 32 frames)
+clip = dict(type='UniformSample', clip_len=8)
 # Classes are defined by motion direction: no flips anywhere.
 weak_aug = [
     dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
@@ -42,12 +44,7 @@ unlabeled_pipeline = [
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=8,
-        frame_interval=2,
-        num_clips=1,
-        test_mode=True),
+    dict(type='UniformSample', clip_len=8, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(56, 56), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),

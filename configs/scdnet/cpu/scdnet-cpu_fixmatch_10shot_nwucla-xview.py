@@ -2,21 +2,19 @@
 # of ./stgcn-tiny_fixmatch_10shot_nwucla-xview.py with the student of
 # ./scdnet-cpu_finetune_10shot_nwucla-xview.py.
 _base_ = [
-    './stgcn-tiny_fixmatch_10shot_nwucla-xview.py', '../_base_/models/scdnet_cpu.py'
+    './stgcn-tiny_fixmatch_10shot_nwucla-xview.py',
+    '../_base_/models/scdnet_cpu.py'
 ]
 
 pretrained = 'work_dirs/scdnet-cpu_pretrain_nwucla-xview/iter_400.pth'
-model = dict(
-    student=dict(
-        _delete_=True,
-        type='RecognizerGCN',
-        backbone={
-            **_base_.encoder,
-            **_base_.encoder_overrides, 'init_cfg':
-            dict(
-                type='Pretrained', checkpoint=pretrained, prefix='backbone.')
-        },
-        cls_head=dict(
-            type='GCNHead',
-            num_classes=_base_.num_classes,
-            in_channels=2 * _base_.encoder['d_model'])))
+model = dict(student=dict(
+    _delete_=True,
+    type='RecognizerGCN',
+    backbone={
+        **_base_.encoder,
+        **_base_.encoder_overrides, 'init_cfg':
+        dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')
+    },
+    cls_head=dict(type='GCNHead',
+                  num_classes=_base_.num_classes,
+                  in_channels=2 * _base_.encoder['d_model'])))

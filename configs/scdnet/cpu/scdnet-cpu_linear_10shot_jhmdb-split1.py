@@ -8,16 +8,17 @@ _base_ = [
 ]
 
 pretrained = 'work_dirs/scdnet-cpu_pretrain_jhmdb-split1/iter_400.pth'
-model = dict(
-    type='RecognizerGCN',
-    backbone={
-        **_base_.encoder,
-        **_base_.encoder_overrides, 'frozen': True,
-        'init_cfg': dict(
-            type='Pretrained', checkpoint=pretrained, prefix='backbone.')
-    },
-    cls_head=dict(
-        type='GCNHead',
-        num_classes=_base_.num_classes,
-        in_channels=2 * _base_.encoder['d_model']))
+model = dict(type='RecognizerGCN',
+             backbone={
+                 **_base_.encoder,
+                 **_base_.encoder_overrides, 'frozen':
+                 True,
+                 'init_cfg':
+                 dict(type='Pretrained',
+                      checkpoint=pretrained,
+                      prefix='backbone.')
+             },
+             cls_head=dict(type='GCNHead',
+                           num_classes=_base_.num_classes,
+                           in_channels=2 * _base_.encoder['d_model']))
 train_dataloader = _base_.linear_dataloader

@@ -1,5 +1,5 @@
-# SCD-Net pre-training of the CPU-sized encoder on the JHMDB 2-D split 1 training
-# clips (labels unused).
+# SCD-Net pre-training of the CPU-sized encoder on the JHMDB 2-D split 1
+# training clips (labels unused).
 _base_ = [
     '../_base_/datasets/cpu_jhmdb_split1.py', '../_base_/models/scdnet_cpu.py',
     '../_base_/protocols/cpu_pretrain.py'

@@ -1,5 +1,5 @@
-# SCD-Net pre-training of the CPU-sized encoder on the NW-UCLA cross-view training
-# clips (labels unused).
+# SCD-Net pre-training of the CPU-sized encoder on the NW-UCLA cross-view
+# training clips (labels unused).
 _base_ = [
     '../_base_/datasets/cpu_nwucla_xview.py', '../_base_/models/scdnet_cpu.py',
     '../_base_/protocols/cpu_pretrain.py'

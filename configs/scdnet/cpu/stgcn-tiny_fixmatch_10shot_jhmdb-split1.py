@@ -1,14 +1,14 @@
-# FixMatch around the small ST-GCN: 10 labels per class of JHMDB 2-D split 1 plus
-# the remaining training clips as unlabeled data.
+# FixMatch around the small ST-GCN: 10 labels per class of JHMDB 2-D split 1
+# plus the remaining training clips as unlabeled data.
 _base_ = [
-    '../_base_/datasets/cpu_jhmdb_split1.py', '../_base_/models/stgcn_tiny_jhmdb.py',
+    '../_base_/datasets/cpu_jhmdb_split1.py',
+    '../_base_/models/stgcn_tiny_jhmdb.py',
     '../_base_/protocols/cpu_fixmatch.py'
 ]
 
-model = dict(
-    _delete_=True,
-    type='FixMatchRecognizer',
-    student=_base_.model,
-    **_base_.fixmatch)
+model = dict(_delete_=True,
+             type='FixMatchRecognizer',
+             student=_base_.model,
+             **_base_.fixmatch)
 train_dataloader = _base_.semi_labeled_dataloader
 train_cfg = dict(unlabeled_dataloader=_base_.unlabeled_dataloader)

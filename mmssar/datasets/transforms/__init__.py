@@ -3,7 +3,7 @@ from .multi_view import MultiView  # noqa: F401
 from .video_randaugment import VideoRandAugment  # noqa: F401
 from .temporal_gradient import (LoadOfflineTemporalGradient,  # noqa: F401
                                 PickModality, SampleFramesWithNext,
-                                TemporalGradient)
+                                TemporalGradient, UniformSampleWithNext)
 from .skeleton_augment import (GaussianNoise, JointMask,  # noqa: F401
                                RandomRotation, RandomScale, RandomShear,
                                TemporalCropResize, TemporalPadCrop)

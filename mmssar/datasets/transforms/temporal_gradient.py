@@ -46,7 +46,7 @@ from typing import List, Optional, Sequence, Union
 
 import mmcv
 import numpy as np
-from mmaction.datasets.transforms import SampleFrames
+from mmaction.datasets.transforms import SampleFrames, UniformSample
 from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
@@ -102,24 +102,15 @@ def _append_modality(results: dict, base: Frames, extra: List[np.ndarray],
     results[LEN_KEY] = len(extra)
 
 
-@TRANSFORMS.register_module()
-class SampleFramesWithNext(SampleFrames):
-    """``SampleFrames`` that also loads the raw frame after each sample.
+class _WithNextFrame:
+    """Mixin for a frame sampler: after the parent samples ``t``, add ``t + 1``.
 
-    Sampling is MMAction2's ``SampleFrames`` (same arguments, same
-    randomness), then ``frame_inds`` becomes ``[t_1, t_1 + 1, t_2, t_2 + 1,
-    ...]`` so that one ``DecordDecode`` / ``RawFrameDecode`` call decodes
-    every frame ``TemporalGradient`` needs. The interleaved order keeps the
-    indices monotonic within a clip, which suits sequential decoding.
-
-    Required keys: ``total_frames``, ``start_index``.
-    Added keys: ``frame_inds`` (2 x num_clips x clip_len when
-    ``decode_next``), ``clip_len``, ``frame_interval``, ``num_clips``,
-    ``paired_next_frame``.
+    ``frame_inds`` becomes ``[t_1, t_1 + 1, t_2, t_2 + 1, ...]`` so that one
+    ``DecordDecode`` / ``RawFrameDecode`` call decodes every frame
+    ``TemporalGradient`` needs; the interleaved order keeps the indices
+    monotonic within a clip, which suits sequential decoding.
 
     Args:
-        *args, **kwargs: ``SampleFrames`` arguments (``clip_len``,
-            ``frame_interval``, ``num_clips``, ``test_mode``, ...).
         exclude_last_frame (bool): Sample as if the video had
             ``total_frames - 1`` frames so that ``t + 1`` always exists
             (the official ``total_frames_offset=-1``). Otherwise ``t + 1`` is
@@ -151,7 +142,7 @@ class SampleFramesWithNext(SampleFrames):
         total_frames = int(results['total_frames'])
         if total_frames < 1:
             video = results.get('filename', results.get('frame_dir'))
-            raise ValueError(f'SampleFramesWithNext: video {video} has '
+            raise ValueError(f'{type(self).__name__}: video {video} has '
                              f'total_frames={total_frames}')
         if self.exclude_last_frame and total_frames > 1:
             results['total_frames'] = total_frames - 1
@@ -177,6 +168,27 @@ class SampleFramesWithNext(SampleFrames):
         return (super().__repr__()[:-1] +
                 f', exclude_last_frame={self.exclude_last_frame}, '
                 f'decode_next={self.decode_next})')
+
+
+@TRANSFORMS.register_module()
+class SampleFramesWithNext(_WithNextFrame, SampleFrames):
+    """``SampleFrames`` that also loads the raw frame after each sample.
+
+    Same arguments and randomness as MMAction2's ``SampleFrames``, plus
+    ``exclude_last_frame`` and ``decode_next`` (see :class:`_WithNextFrame`).
+
+    Required keys: ``total_frames``, ``start_index``.
+    Added keys: ``frame_inds`` (2 x num_clips x clip_len when
+    ``decode_next``), ``clip_len``, ``frame_interval``, ``num_clips``,
+    ``paired_next_frame``.
+    """
+
+
+@TRANSFORMS.register_module()
+class UniformSampleWithNext(_WithNextFrame, UniformSample):
+    """``UniformSample`` (one frame per segment of the whole video) that also
+    loads the raw frame after each sample; arguments as MMAction2's
+    ``UniformSample`` plus those of :class:`_WithNextFrame`."""
 
 
 @TRANSFORMS.register_module()

@@ -36,44 +36,38 @@ pretrain_pipeline = [
 ]
 finetune_pipeline = [random_crop, flip, *pack]
 test_pipeline = [
-    dict(type='SCDTemporalCropResize', clip_len=_base_.clip_len,
+    dict(type='SCDTemporalCropResize',
+         clip_len=_base_.clip_len,
          test_mode=True), *pack
 ]
 unlabeled_pipeline = [
     random_crop, flip,
-    dict(
-        type='MultiView',
-        views=dict(
-            weak=pack,
-            strong=[
-                dict(type='SCDRandomShear', prob=1.0, magnitude=0.5), *masks,
-                *pack
-            ]))
+    dict(type='MultiView',
+         views=dict(weak=pack,
+                    strong=[
+                        dict(type='SCDRandomShear', prob=1.0, magnitude=0.5),
+                        *masks, *pack
+                    ]))
 ]
 
-pretrain_dataloader = dict(
-    dataset=dict(
-        ann_file=ann_file, split=train_split, pipeline=pretrain_pipeline))
+pretrain_dataloader = dict(dataset=dict(
+    ann_file=ann_file, split=train_split, pipeline=pretrain_pipeline))
 labeled_dataloader = dict(
     dataset=dict(ann_file=ann_file_labeled, pipeline=finetune_pipeline))
 linear_dataloader = dict(
     dataset=dict(ann_file=ann_file_labeled, pipeline=test_pipeline))
-full_dataloader = dict(
-    dataset=dict(
-        ann_file=ann_file, split=train_split, pipeline=finetune_pipeline))
+full_dataloader = dict(dataset=dict(
+    ann_file=ann_file, split=train_split, pipeline=finetune_pipeline))
 bank_dataloader = dict(
     dataset=dict(ann_file=ann_file, split=train_split, pipeline=test_pipeline))
-semi_labeled_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        dataset=dict(ann_file=ann_file_labeled, pipeline=finetune_pipeline)))
-unlabeled_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        dataset=dict(
-            ann_file=ann_file_unlabeled, pipeline=unlabeled_pipeline)))
+semi_labeled_dataloader = dict(dataset=dict(
+    num_classes=num_classes,
+    dataset=dict(ann_file=ann_file_labeled, pipeline=finetune_pipeline)))
+unlabeled_dataloader = dict(dataset=dict(
+    num_classes=num_classes,
+    dataset=dict(ann_file=ann_file_unlabeled, pipeline=unlabeled_pipeline)))
 val_dataloader = dict(
     dataset=dict(ann_file=ann_file, split=val_split, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-encoder_overrides = dict(
-    graph_cfg=dict(layout=layout, mode='spatial'), in_channels=in_channels)
+encoder_overrides = dict(graph_cfg=dict(layout=layout, mode='spatial'),
+                         in_channels=in_channels)

@@ -37,11 +37,10 @@ pack = [
 # NW-UCLA clips are short (median 31 frames), so the official 64-frame
 # minimum crop becomes 16 frames; masks keep the official proportions
 # (8 of 25 joints -> 6 of 20, 6 of 16 blocks -> 3 of 8).
-random_crop = dict(
-    type='SCDTemporalCropResize',
-    clip_len=clip_len,
-    ratio_range=(0.5, 1.0),
-    min_crop_len=16)
+random_crop = dict(type='SCDTemporalCropResize',
+                   clip_len=clip_len,
+                   ratio_range=(0.5, 1.0),
+                   min_crop_len=16)
 pretrain_view = [
     random_crop,
     dict(type='SCDRandomRotate'),
@@ -69,72 +68,74 @@ test_pipeline = [
 unlabeled_pipeline = [
     *normalize, random_crop,
     dict(type='SCDRandomRotate'),
-    dict(
-        type='MultiView',
-        views=dict(
-            weak=pack,
-            strong=[
-                dict(type='SCDRandomShear', prob=1.0, magnitude=0.5),
-                dict(type='SCDStructuralJointMask', layout=layout,
-                     num_masked=6),
-                dict(type='SCDTemporalBlockMask', block_len=4,
-                     num_masked_blocks=3), *pack
-            ]))
+    dict(type='MultiView',
+         views=dict(weak=pack,
+                    strong=[
+                        dict(type='SCDRandomShear', prob=1.0, magnitude=0.5),
+                        dict(type='SCDStructuralJointMask',
+                             layout=layout,
+                             num_masked=6),
+                        dict(type='SCDTemporalBlockMask',
+                             block_len=4,
+                             num_masked_blocks=3), *pack
+                    ]))
 ]
 
 
 def _loader(ann, split, pipeline, batch_size=16, shuffle=True, **kw):
-    return dict(
-        batch_size=batch_size,
-        num_workers=0,
-        sampler=dict(type='DefaultSampler', shuffle=shuffle),
-        dataset=dict(
-            type='PoseDataset',
-            ann_file=ann,
-            split=split,
-            pipeline=pipeline,
-            **kw))
+    return dict(batch_size=batch_size,
+                num_workers=0,
+                sampler=dict(type='DefaultSampler', shuffle=shuffle),
+                dataset=dict(type='PoseDataset',
+                             ann_file=ann,
+                             split=split,
+                             pipeline=pipeline,
+                             **kw))
 
 
 pretrain_dataloader = _loader(ann_file, train_split, pretrain_pipeline, 32)
 labeled_dataloader = _loader(ann_file_labeled, 'labeled', finetune_pipeline)
 linear_dataloader = _loader(ann_file_labeled, 'labeled', test_pipeline)
 full_dataloader = _loader(ann_file, train_split, finetune_pipeline)
-bank_dataloader = _loader(
-    ann_file, train_split, test_pipeline, 64, shuffle=False, test_mode=True)
+bank_dataloader = _loader(ann_file,
+                          train_split,
+                          test_pipeline,
+                          64,
+                          shuffle=False,
+                          test_mode=True)
 # FixMatch: both sets wrapped in SemiDataset (what SemiIterBasedTrainLoop
 # checks), mu = 2 unlabeled clips per labeled clip.
-semi_labeled_dataloader = dict(
-    labeled_dataloader,
-    sampler=dict(type='SemiSampler', shuffle=True),
-    dataset=dict(
-        type='SemiDataset',
-        role='labeled',
-        num_classes=num_classes,
-        dataset=labeled_dataloader['dataset']))
-unlabeled_dataloader = dict(
-    labeled_dataloader,
-    batch_size=32,
-    sampler=dict(type='SemiSampler', shuffle=True),
-    dataset=dict(
-        type='SemiDataset',
-        role='unlabeled',
-        num_classes=num_classes,
-        dataset=dict(
-            type='PoseDataset',
-            ann_file=ann_file_unlabeled,
-            split='unlabeled',
-            pipeline=unlabeled_pipeline)))
-val_dataloader = _loader(
-    ann_file, val_split, test_pipeline, 64, shuffle=False, test_mode=True)
+semi_labeled_dataloader = dict(labeled_dataloader,
+                               sampler=dict(type='SemiSampler', shuffle=True),
+                               dataset=dict(
+                                   type='SemiDataset',
+                                   role='labeled',
+                                   num_classes=num_classes,
+                                   dataset=labeled_dataloader['dataset']))
+unlabeled_dataloader = dict(labeled_dataloader,
+                            batch_size=32,
+                            sampler=dict(type='SemiSampler', shuffle=True),
+                            dataset=dict(type='SemiDataset',
+                                         role='unlabeled',
+                                         num_classes=num_classes,
+                                         dataset=dict(
+                                             type='PoseDataset',
+                                             ann_file=ann_file_unlabeled,
+                                             split='unlabeled',
+                                             pipeline=unlabeled_pipeline)))
+val_dataloader = _loader(ann_file,
+                         val_split,
+                         test_pipeline,
+                         64,
+                         shuffle=False,
+                         test_mode=True)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 del _loader
 
 # what the encoder must know about this data (see ../models/scdnet_cpu.py)
-encoder_overrides = dict(
-    graph_cfg=dict(layout=layout, mode='spatial'),
-    in_channels=in_channels,
-    num_person=num_person,
-    num_frames=clip_len)
+encoder_overrides = dict(graph_cfg=dict(layout=layout, mode='spatial'),
+                         in_channels=in_channels,
+                         num_person=num_person,
+                         num_frames=clip_len)

@@ -4,9 +4,8 @@ _base_ = ['../../../_base_/models/stgcn_tiny_kinect20.py']
 
 from mmssar.models.utils.graphs import JHMDB_LAYOUT
 
-model = dict(
-    backbone=dict(
-        in_channels=3,
-        graph_cfg=dict(layout=JHMDB_LAYOUT, mode='stgcn_spatial')),
-    cls_head=dict(num_classes=14))
+model = dict(backbone=dict(in_channels=3,
+                           graph_cfg=dict(layout=JHMDB_LAYOUT,
+                                          mode='stgcn_spatial')),
+             cls_head=dict(num_classes=14))
 del JHMDB_LAYOUT

@@ -1,0 +1,11 @@
+# SCD-Net pre-training (official model and recipe) on NTU RGB+D 120
+# cross-subject.
+_base_ = [
+    '../_base_/datasets/ntu120_xsub.py', '../_base_/models/scdnet_ntu.py',
+    '../_base_/protocols/pretrain_451e.py'
+]
+
+model = dict(backbone={**_base_.encoder, **_base_.encoder_overrides})
+train_dataloader = _base_.pretrain_dataloader
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None

@@ -1,0 +1,20 @@
+# Fine-tuning of ./scdnet_pretrain_1xb64-451e_pku2-xsub.py on every training
+# label of PKU-MMD II cross-subject.
+_base_ = [
+    '../_base_/datasets/pku2_xsub.py', '../_base_/models/scdnet_ntu.py',
+    '../_base_/protocols/finetune_80e.py'
+]
+
+pretrained = 'work_dirs/scdnet_pretrain_1xb64-451e_pku2-xsub/epoch_451.pth'
+model = dict(type='RecognizerGCN',
+             backbone={
+                 **_base_.encoder,
+                 **_base_.encoder_overrides, 'init_cfg':
+                 dict(type='Pretrained',
+                      checkpoint=pretrained,
+                      prefix='backbone.')
+             },
+             cls_head=dict(type='GCNHead',
+                           num_classes=_base_.num_classes,
+                           in_channels=2 * _base_.encoder['d_model']))
+train_dataloader = _base_.labeled_dataloader
