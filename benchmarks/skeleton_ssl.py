@@ -11,7 +11,8 @@ config in ``configs/scdnet/cpu/`` (same pipelines and schedule family):
    the 10 labels per class (plus 1-NN retrieval with the 10-shot bank and
    with the whole training split as bank, labels of the bank only);
 4. SCD-Net pre-training + fine-tuning of the whole network on the 10 labels
-   per class (the semi-supervised protocol of CMD / SCD-Net);
+   per class (the semi-supervised protocol of CMD / SCD-Net), and as a
+   control the same fine-tuning from a random initialisation;
 5. fully supervised ST-GCN (every training label).
 
 Accuracies are the top-1 of the final model on the test split (one
@@ -61,6 +62,7 @@ ROWS = (('stgcn_labeled', 'labeled-only ST-GCN'),
         ('scd_knn1_10shot', 'SCD-Net pretrain + 1-NN (10-shot bank)'),
         ('scd_knn1_full', 'SCD-Net pretrain + 1-NN (full train bank)'),
         ('scd_finetune', 'SCD-Net pretrain + semi-sup. fine-tune'),
+        ('scd_scratch', 'SCD-Net encoder, no pretraining (control)'),
         ('stgcn_full', 'fully supervised ST-GCN (all labels)'))
 
 
@@ -79,6 +81,10 @@ def parse_args():
         help='multiply every schedule length (e.g. 0.25 for a smoke run)')
     parser.add_argument('--jobs', type=int, default=1,
                         help='data sets run in parallel (one thread each)')
+    parser.add_argument(
+        '--reuse', action='store_true',
+        help='skip a run whose work dir already holds its final result '
+        '(continue an interrupted benchmark; delete a run dir to redo it)')
     return parser.parse_args()
 
 
@@ -123,6 +129,18 @@ def final_metrics(work_dir):
     return last
 
 
+def finished(work_dir):
+    """Whether a run in ``work_dir`` completed (final checkpoint written
+    and, for supervised runs, a validation logged)."""
+    root = osp.join(ROOT, work_dir)
+    if not glob.glob(osp.join(root, 'iter_*.pth')):
+        return False
+    try:
+        return bool(final_metrics(work_dir)) or 'pretrain' in work_dir
+    except FileNotFoundError:
+        return False
+
+
 def schedule_options(cfg_path, scale):
     """--cfg-options that scale the iteration count of a config."""
     if scale == 1.0:
@@ -153,6 +171,9 @@ def bench_dataset(key, args, env):
     def train(name, cfg_name, extra=()):
         cfg = osp.join(CFG_DIR, cfg_name + f'_{ds["tag"]}.py')
         work = osp.join(wd, name)
+        if args.reuse and finished(work):
+            print(f'[{key}] {name}: reused', flush=True)
+            return work
         os.makedirs(osp.join(ROOT, work), exist_ok=True)
         opts = schedule_options(cfg, args.scale) + list(extra)
         cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work]
@@ -190,6 +211,10 @@ def bench_dataset(key, args, env):
             out[row] = float(f.read().strip().splitlines()[-1].split('=')[1])
     out['scd_finetune'] = acc(train('scd_finetune',
                                     'scdnet-cpu_finetune_10shot', init))
+    # control: the same fine-tuning from a random initialisation
+    out['scd_scratch'] = acc(train('scd_scratch',
+                                   'scdnet-cpu_finetune_10shot',
+                                   ['model.backbone.init_cfg=None']))
     out['stgcn_full'] = acc(train('stgcn_full', 'stgcn-tiny_full-supervised'))
     return out, times
 
@@ -222,8 +247,11 @@ def main():
     for k in args.datasets:
         for row, _ in ROWS:
             pairs.append(f'{k}_{row}={results[k][0][row]:.2f}')
-        gain = results[k][0]['scd_finetune'] - results[k][0]['stgcn_labeled']
+        res = results[k][0]
+        gain = res['scd_finetune'] - res['stgcn_labeled']
         pairs.append(f'{k}_finetune_minus_labeled_only={gain:.2f}')
+        gain = res['scd_finetune'] - res['scd_scratch']
+        pairs.append(f'{k}_finetune_minus_scratch={gain:.2f}')
     pairs.append(f'scale={args.scale}')
     pairs.append(f'wall_min={total / 60:.1f}')
     print(' '.join(pairs))

@@ -13,7 +13,7 @@ for semi-supervised learning shows a large gap between the two.
 
 Usage::
 
-    python benchmarks/synthetic_difficulty.py [--iters 1200] [--seed 0]
+    python benchmarks/synthetic_difficulty.py [--iters 2000] [--seed 0]
 
 Prints a table and, as its last line, ``labeled5_top1=.. full_top1=..
 minutes=..`` (top-1 in percent at the end of training; minutes of the whole
@@ -42,13 +42,13 @@ MODEL_CFG = osp.join(PROJECT_ROOT, 'configs', '_base_', 'models',
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--iters', type=int, default=1200,
+    parser.add_argument('--iters', type=int, default=2000,
                         help='training iterations of each run')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--clip-len', type=int, default=8,
                         help='frames sampled uniformly over each clip')
     parser.add_argument('--labels-per-class', type=int, default=5)
-    parser.add_argument('--val-interval', type=int, default=300)
+    parser.add_argument('--val-interval', type=int, default=500)
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of data generation and training')
     parser.add_argument('--workers', type=int, default=2)
