@@ -168,23 +168,7 @@ class SemiDataset(Dataset):
                         f'{self._line_of(i)} is outside [0, '
                         f'{self.num_classes}) (num_classes='
                         f'{self.num_classes})')
-        if check_files:
-            missing = [(i, p) for i, p in enumerate(self._sample_paths())
-                       if p is not None and not osp.exists(p)]
-            if missing:
-                shown = '\n'.join(f'  {self._line_of(i)}: {p}'
-                                  for i, p in missing[:10])
-                raise FileNotFoundError(
-                    f'{len(missing)} file(s) of the {self.role} set do not '
-                    f'exist:\n{shown}')
-
-    def _sample_paths(self) -> List[Optional[str]]:
-        paths = []
-        for info in self._infos():
-            path = info.get('filename', info.get('frame_dir'))
-            # skeleton annotations carry the data inline
-            paths.append(path if 'keypoint' not in info else None)
-        return paths
+        # (missing files of such datasets are named when they are loaded)
 
     def sample_keys(self) -> List[str]:
         """Identifiers of all samples, for overlap checks between sets."""
