@@ -6,6 +6,9 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 
+# An infinite sampler: with a finite one MMEngine's iteration loop pauses
+# ~0.6 s every time the 50-clip labeled set is exhausted (every 7 iterations).
+train_dataloader = dict(sampler=dict(type='InfiniteSampler', shuffle=True))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=_base_.max_iters,
                  val_interval=_base_.val_interval)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
