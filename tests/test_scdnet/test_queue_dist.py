@@ -26,6 +26,8 @@ def _worker(rank, init_file, out_dir):
         for step in range(STEPS):
             q.enqueue(_rank_keys(rank, step))
         torch.save(q.state_dict(), osp.join(out_dir, f'rank{rank}.pth'))
+        # gloo aborts a rank whose peer tears the group down first
+        torch_dist.barrier()
     finally:
         torch_dist.destroy_process_group()
 
