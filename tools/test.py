@@ -13,7 +13,8 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmssar.utils.launch import adapt_cfg_to_device  # noqa: E402
+from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
+                                 finish_distributed)
 
 
 def parse_args():
@@ -74,6 +75,8 @@ def main():
     adapt_cfg_to_device(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()
+    del runner
+    finish_distributed()
 
 
 if __name__ == '__main__':

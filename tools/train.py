@@ -18,7 +18,8 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmssar.utils.launch import adapt_cfg_to_device  # noqa: E402
+from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
+                                 finish_distributed)
 
 
 def parse_args():
@@ -123,6 +124,8 @@ def main():
         from mmengine.registry import RUNNERS
         runner = RUNNERS.build(cfg)
     runner.train()
+    del runner
+    finish_distributed()
 
 
 if __name__ == '__main__':

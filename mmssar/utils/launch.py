@@ -25,3 +25,21 @@ def adapt_cfg_to_device(cfg) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def finish_distributed() -> None:
+    """Tear the process group down explicitly at the end of a run.
+
+    Left to interpreter shutdown, gloo can abort a rank ("terminate called
+    without an active exception") when its peer exits first, turning a
+    finished run into a failed job. Callers drop the Runner (and its DDP
+    wrapper) before calling this.
+    """
+    import gc
+
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    gc.collect()
+    dist.barrier()
+    dist.destroy_process_group()
