@@ -2,7 +2,7 @@
 
 Two settings, each trained with the CPU configs of ``configs/quickstart``:
 
-* the synthetic motion set (10 classes, 5 labels per class, tiny 3D CNN);
+* the synthetic motion set (10 classes, 20 labels per class, tiny 3D CNN);
 * NW-UCLA cross-view (views 1+2 train, view 3 test, 10 labels per class,
   small ST-GCN), when the real data is available
   (``--nwucla ../shared/data/skeleton/nw_ucla``).
@@ -27,9 +27,9 @@ from mmssar.utils.experiment import (prepare_nwucla,  # noqa: E402
 Q = 'configs/quickstart/'
 SETTINGS = dict(
     synthetic=dict(
-        labeled_only=Q + 'labeled-only_tiny-slowonly_1500it_synthetic-5pc.py',
-        fixmatch=Q + 'fixmatch_tiny-slowonly_1500it_synthetic-5pc.py',
-        meanteacher=Q + 'meanteacher_tiny-slowonly_1500it_synthetic-5pc.py',
+        labeled_only=Q + 'labeled-only_tiny-slowonly_1500it_synthetic-20shot.py',
+        fixmatch=Q + 'fixmatch_tiny-slowonly_1500it_synthetic-20shot.py',
+        meanteacher=Q + 'meanteacher_tiny-slowonly_1500it_synthetic-20shot.py',
         full=Q + 'full-supervised_tiny-slowonly_1500it_synthetic.py'),
     nwucla=dict(
         labeled_only=Q +
@@ -65,8 +65,9 @@ def main():
     ]
     env = dict(MMSSAR_SYNTH_ROOT=args.synthetic_root,
                MMSSAR_SKELETON_ROOT=args.skeleton_root)
+    data = {}  # what decides a run's result besides config and options
     if 'synthetic' in settings:
-        prepare_synthetic(args.synthetic_root)
+        data['synthetic'] = prepare_synthetic(args.synthetic_root)
     if 'nwucla' in settings:
         if not args.nwucla:
             raise SystemExit('--nwucla DIR is needed for the NW-UCLA rows')
@@ -83,7 +84,7 @@ def main():
             print(f'[{setting}] {method}: {config}', flush=True)
             metrics = train_config(
                 config, osp.join(args.work_dir, setting, method), options,
-                env=env)
+                env=env, key_extra=dict(data=data.get(setting)))
             results[(setting, method)] = (top1(metrics), metrics['minutes'])
 
     print(f'\n{"setting":<12}{"method":<16}{"top-1 %":>10}{"minutes":>10}')

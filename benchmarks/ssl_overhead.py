@@ -37,7 +37,7 @@ from mmengine.registry import DefaultScope  # noqa: E402
 from mmssar.models.utils import recognizer_logits  # noqa: E402
 from mmssar.registry import DATASETS, MODELS  # noqa: E402
 
-CFG = 'configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-5pc.py'
+CFG = 'configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-20shot.py'
 
 
 def parse_args():

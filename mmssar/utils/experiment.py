@@ -42,17 +42,21 @@ def train_config(config: str,
                  work_dir: str,
                  cfg_options: Sequence[str] = (),
                  env: Optional[dict] = None,
-                 echo: bool = True) -> Dict[str, float]:
+                 echo: bool = True,
+                 key_extra: Optional[dict] = None) -> Dict[str, float]:
     """``tools/train.py config`` in a subprocess; returns final metrics plus
     ``minutes``. The full output goes to ``work_dir/stdout.log``; progress
     lines (every 100th iteration, validation results) are echoed.
 
     A finished run (``work_dir/result.json`` written by an earlier call with
-    the same config and options) is not repeated, so benchmarks that share
-    rows share the runs.
+    the same config, options and ``key_extra``) is not repeated, so
+    benchmarks that share rows share the runs. Pass what else decides the
+    result in ``key_extra`` (e.g. the data set's generator version), so a
+    stale run is never reused.
     """
     done = osp.join(work_dir, 'result.json')
-    key = dict(config=config, cfg_options=list(cfg_options))
+    key = dict(config=config, cfg_options=list(cfg_options),
+               **(key_extra or {}))
     if osp.exists(done):
         with open(done) as f:
             saved = json.load(f)
@@ -105,8 +109,21 @@ def _make_split(ann: str, out: str, per_class: int, seed: int,
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def prepare_synthetic(root: str, seed: int = 0) -> None:
-    """The synthetic motion set and its 5-labels-per-class split (once)."""
+# Labels per class of the quickstart split of the synthetic motion set
+# (configs/_base_/datasets/synthetic_motion_20shot.py).
+SYNTHETIC_SHOTS = 20
+
+
+def prepare_synthetic(root: str,
+                      seed: int = 0,
+                      shots: Sequence[int] = (SYNTHETIC_SHOTS, )) -> dict:
+    """The synthetic motion set (default size) and its ``K``-labels-per-class
+    splits ``splits/train_{K}shot_{labeled,unlabeled}.txt`` for ``K`` in
+    ``shots``, made once.
+
+    Returns:
+        dict: ``version``, ``seed`` and size of the data, to key cached runs.
+    """
     import shutil
 
     from mmssar.datasets import synthetic_motion
@@ -115,17 +132,22 @@ def prepare_synthetic(root: str, seed: int = 0) -> None:
     if osp.exists(meta_file):
         with open(meta_file) as f:
             meta = json.load(f)
+    args = dict(num_train_per_class=200, num_val_per_class=20)
     if (meta.get('version') != synthetic_motion._GENERATOR_VERSION
-            or meta.get('seed') != seed):
-        # absent, or made by another generator version: make it anew
+            or meta.get('seed') != seed or any(
+                meta.get('args', {}).get(k) != v for k, v in args.items())):
+        # absent, or made by another generator version or size: make it anew
         shutil.rmtree(root, ignore_errors=True)
         print(f'generating the synthetic motion set in {root} ...',
               flush=True)
         synthetic_motion.generate_synthetic_motion(
-            root, seed=seed, workers=2)
-    prefix = osp.join(root, 'splits', 'train_5pc')
-    if not osp.exists(prefix + '_labeled.txt'):
-        _make_split(osp.join(root, 'train.txt'), prefix, 5, seed)
+            root, seed=seed, workers=2, **args)
+    for k in shots:
+        prefix = osp.join(root, 'splits', f'train_{k}shot')
+        if not osp.exists(prefix + '_labeled.txt'):
+            _make_split(osp.join(root, 'train.txt'), prefix, k, seed)
+    return dict(version=synthetic_motion._GENERATOR_VERSION, seed=seed,
+                **args)
 
 
 def prepare_nwucla(src: str, root: str, seed: int = 0) -> None:

@@ -142,9 +142,9 @@ def test_inherited_mmaction_config_keeps_its_scope_and_builds(
 
 
 @pytest.mark.parametrize('name', [
-    'fixmatch_tiny-slowonly_1500it_synthetic-5pc.py',
-    'meanteacher_tiny-slowonly_1500it_synthetic-5pc.py',
-    'labeled-only_tiny-slowonly_1500it_synthetic-5pc.py',
+    'fixmatch_tiny-slowonly_1500it_synthetic-20shot.py',
+    'meanteacher_tiny-slowonly_1500it_synthetic-20shot.py',
+    'labeled-only_tiny-slowonly_1500it_synthetic-20shot.py',
 ])
 def test_quickstart_configs_parse_and_build(project_root, scope, name):
     cfg = Config.fromfile(osp.join(project_root, 'configs', 'quickstart',

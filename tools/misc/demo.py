@@ -1,6 +1,6 @@
 """`make demo`: labeled-only vs FixMatch on the synthetic motion set, on CPU.
 
-1. generates the synthetic motion data set (once) and a 5-labels-per-class
+1. generates the synthetic motion data set (once) and a 20-labels-per-class
    split,
 2. trains the labeled-only baseline and FixMatch (configs/quickstart),
 3. prints their validation accuracy side by side and one ``key=value`` line.
@@ -19,8 +19,8 @@ from mmssar.utils.experiment import (prepare_synthetic,  # noqa: E402
 
 CONFIGS = dict(
     labeled_only='configs/quickstart/'
-    'labeled-only_tiny-slowonly_1500it_synthetic-5pc.py',
-    fixmatch='configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-5pc.py')
+    'labeled-only_tiny-slowonly_1500it_synthetic-20shot.py',
+    fixmatch='configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-20shot.py')
 
 
 def parse_args():
@@ -36,7 +36,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def train(name: str, work_dir: str, data_root: str, max_iters) -> dict:
+def train(name: str, work_dir: str, data_root: str, max_iters,
+          data: dict) -> dict:
     print(f'[demo] training {name} (log: {work_dir}/stdout.log) ...',
           flush=True)
     options = []
@@ -44,17 +45,18 @@ def train(name: str, work_dir: str, data_root: str, max_iters) -> dict:
         options = [f'train_cfg.max_iters={max_iters}',
                    f'train_cfg.val_interval={max_iters}']
     return train_config(CONFIGS[name], work_dir, options,
-                        env=dict(MMSSAR_SYNTH_ROOT=data_root))
+                        env=dict(MMSSAR_SYNTH_ROOT=data_root),
+                        key_extra=dict(data=data))
 
 
 def main():
     args = parse_args()
     start = time.time()
     os.chdir(ROOT)
-    prepare_synthetic(args.data_root, args.seed)
+    data = prepare_synthetic(args.data_root, args.seed)
     results = {
         name: train(name, osp.join(args.work_dir, name), args.data_root,
-                    args.max_iters)
+                    args.max_iters, data)
         for name in CONFIGS
     }
     lo = 100 * results['labeled_only']['acc/top1']
@@ -62,7 +64,7 @@ def main():
     fm_student = 100 * results['fixmatch']['acc/student_top1']
     minutes = (time.time() - start) / 60
     print()
-    print('Synthetic motion set, 10 classes, 5 labels per class '
+    print('Synthetic motion set, 10 classes, 20 labels per class '
           '(val top-1, %)')
     print(f'{"method":<28}{"top-1":>8}{"minutes":>10}')
     print(f'{"labeled only":<28}{lo:>8.1f}'

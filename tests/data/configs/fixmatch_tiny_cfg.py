@@ -1,6 +1,6 @@
 # A seconds-long FixMatch run for the engine tests (derived from the
 # quickstart config; data from MMSSAR_SYNTH_ROOT).
-_base_ = ['../../../configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-5pc.py']
+_base_ = ['../../../configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-20shot.py']
 
 student = _base_.student
 student.backbone.base_channels = 8

@@ -1,5 +1,5 @@
 # A seconds-long LTG run for the tests (data from MMSSAR_SYNTH_ROOT).
-_base_ = ['../../../configs/ltg/ltg_tiny-slowonly_1500it_synthetic-5pc.py']
+_base_ = ['../../../configs/ltg/ltg_tiny-slowonly_1500it_synthetic-20shot.py']
 
 student = _base_.student
 student.backbone.base_channels = 8

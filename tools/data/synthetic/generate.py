@@ -3,7 +3,7 @@
 Example::
 
     python tools/data/synthetic/generate.py --out data/synthetic_motion \\
-        --num-classes 10 --train-per-class 80 --val-per-class 20 \\
+        --num-classes 10 --train-per-class 200 --val-per-class 20 \\
         --size 64 --frames 16 32 --seed 0 --workers 2
 
 Writes ``videos/{train,val}/*.mp4``, ``train.txt``, ``val.txt``,
@@ -29,8 +29,8 @@ def parse_args(argv=None):
         type=int,
         default=10,
         help=f'number of classes, 2 to {len(CLASS_NAMES)} (default 10)')
-    parser.add_argument('--train-per-class', type=int, default=80,
-                        help='training clips per class (default 80)')
+    parser.add_argument('--train-per-class', type=int, default=200,
+                        help='training clips per class (default 200)')
     parser.add_argument('--val-per-class', type=int, default=20,
                         help='validation clips per class (default 20)')
     parser.add_argument('--size', type=int, default=64,

@@ -1,8 +1,8 @@
 # The supervised baseline of the quickstart: the same model and schedule,
-# trained on the 5 labels per class only.
+# trained on the 20 labels per class only.
 _base_ = [
     '../_base_/models/tiny_slowonly.py',
-    '../_base_/datasets/synthetic_motion_5pc.py',
+    '../_base_/datasets/synthetic_motion_20shot.py',
     '../_base_/schedules/cpu_adamw_1500it.py',
     '../_base_/default_runtime.py'
 ]

@@ -1,11 +1,11 @@
 # The synthetic motion set of `make demo` (tools/data/synthetic/generate.py)
-# with 5 labels per class (tools/data/make_split.py --per-class 5).
+# with 20 labels per class (tools/data/make_split.py --per-class 20).
 # Override the location with the environment variable MMSSAR_SYNTH_ROOT.
 data_root = '{{$MMSSAR_SYNTH_ROOT:data/synthetic_motion}}'
 num_classes = 10
 ann_file_train = f'{data_root}/train.txt'
-ann_file_labeled = f'{data_root}/splits/train_5pc_labeled.txt'
-ann_file_unlabeled = f'{data_root}/splits/train_5pc_unlabeled.txt'
+ann_file_labeled = f'{data_root}/splits/train_20shot_labeled.txt'
+ann_file_unlabeled = f'{data_root}/splits/train_20shot_unlabeled.txt'
 ann_file_val = f'{data_root}/val.txt'
 video_prefix = dict(video=data_root)
 

@@ -1,5 +1,5 @@
-# Mean Teacher on the synthetic motion set, 5 labels per class.
-_base_ = ['./fixmatch_tiny-slowonly_1500it_synthetic-5pc.py']
+# Mean Teacher on the synthetic motion set, 20 labels per class.
+_base_ = ['./fixmatch_tiny-slowonly_1500it_synthetic-20shot.py']
 
 model = dict(
     type='MeanTeacherRecognizer',

@@ -1,7 +1,7 @@
-# FixMatch on the synthetic motion set, 5 labels per class, on 2 CPU cores.
+# FixMatch on the synthetic motion set, 20 labels per class, on 2 CPU cores.
 _base_ = [
     '../_base_/models/tiny_slowonly.py',
-    '../_base_/datasets/synthetic_motion_5pc.py',
+    '../_base_/datasets/synthetic_motion_20shot.py',
     '../_base_/schedules/cpu_adamw_1500it.py', '../_base_/semi_runtime.py'
 ]
 
