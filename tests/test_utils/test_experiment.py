@@ -1,0 +1,98 @@
+"""The helpers behind `make demo` and the benchmarks: reading a run's
+metrics, reusing finished runs only when nothing that decides them changed,
+and (re)making the synthetic data set when it is stale."""
+import json
+import os
+import os.path as osp
+
+import pytest
+
+from mmssar.datasets import synthetic_motion
+from mmssar.utils import experiment
+
+
+def _write_scalars(work_dir, records):
+    path = osp.join(work_dir, '20260101_000000', 'vis_data')
+    os.makedirs(path)
+    with open(osp.join(path, 'scalars.json'), 'w') as f:
+        for r in records:
+            f.write(json.dumps(r) + '\n')
+
+
+def test_final_metrics_last_validation_and_median_iter_time(tmp_path):
+    _write_scalars(str(tmp_path), [
+        dict(loss=2.0, time=0.5, iter=1),
+        dict(loss=1.0, time=0.1, iter=2),
+        {'acc/top1': 0.2, 'step': 2},
+        dict(loss=0.5, time=0.2, iter=3),
+        {'acc/top1': 0.7, 'step': 3},
+    ])
+    m = experiment.final_metrics(str(tmp_path))
+    assert m['acc/top1'] == 0.7
+    assert m['iter_time'] == pytest.approx(0.2)
+    assert experiment.top1(m) == pytest.approx(70.)
+    assert experiment.top1({'acc/teacher_top1': 0.5, 'acc/top1': 0.1}) == 50.
+
+
+def test_final_metrics_without_validation_is_an_error(tmp_path):
+    _write_scalars(str(tmp_path), [dict(loss=1.0, time=0.1)])
+    with pytest.raises(RuntimeError, match='no validation result'):
+        experiment.final_metrics(str(tmp_path))
+
+
+def test_train_config_reuses_a_run_only_with_the_same_key(tmp_path):
+    work_dir = str(tmp_path / 'run')
+    bogus = str(tmp_path / 'no_such_config.py')
+    key = dict(config=bogus, cfg_options=['a=1'], data=dict(version=3))
+    os.makedirs(work_dir)
+    with open(osp.join(work_dir, 'result.json'), 'w') as f:
+        json.dump(dict(key=key, metrics={'acc/top1': 0.9}), f)
+    # same config, options and data: the saved metrics, nothing is run
+    m = experiment.train_config(bogus, work_dir, ['a=1'], echo=False,
+                                key_extra=dict(data=dict(version=3)))
+    assert m == {'acc/top1': 0.9}
+    # other data (or options): the run is repeated, which fails here
+    for options, extra in ((['a=1'], dict(data=dict(version=4))),
+                           (['a=2'], dict(data=dict(version=3)))):
+        with pytest.raises(RuntimeError, match='failed'):
+            experiment.train_config(bogus, work_dir, options, echo=False,
+                                    key_extra=extra)
+
+
+def test_prepare_synthetic_remakes_stale_data(tmp_path, monkeypatch):
+    made, splits = [], []
+
+    def fake_generate(root, seed, workers, **args):
+        made.append(dict(seed=seed, **args))
+        os.makedirs(root, exist_ok=True)
+        with open(osp.join(root, 'meta.json'), 'w') as f:
+            json.dump(dict(version=synthetic_motion._GENERATOR_VERSION,
+                           seed=seed, args=args), f)
+
+    def fake_split(ann, out, per_class, seed, split=None):
+        splits.append(per_class)
+        os.makedirs(osp.dirname(out), exist_ok=True)
+        open(out + '_labeled.txt', 'w').close()
+
+    monkeypatch.setattr(synthetic_motion, 'generate_synthetic_motion',
+                        fake_generate)
+    monkeypatch.setattr(experiment, '_make_split', fake_split)
+    root = str(tmp_path / 'synth')
+
+    data = experiment.prepare_synthetic(root, seed=0, shots=(5, 20))
+    assert len(made) == 1 and splits == [5, 20]
+    assert data['version'] == synthetic_motion._GENERATOR_VERSION
+    assert data['num_train_per_class'] == made[0]['num_train_per_class']
+    # up to date: neither data nor splits are made again
+    experiment.prepare_synthetic(root, seed=0, shots=(5, 20))
+    assert len(made) == 1 and splits == [5, 20]
+    # another size (e.g. made by an older default) or seed: made anew
+    with open(osp.join(root, 'meta.json')) as f:
+        meta = json.load(f)
+    meta['args']['num_train_per_class'] = 80
+    with open(osp.join(root, 'meta.json'), 'w') as f:
+        json.dump(meta, f)
+    experiment.prepare_synthetic(root, seed=0, shots=(5, ))
+    assert len(made) == 2 and splits == [5, 20, 5]
+    experiment.prepare_synthetic(root, seed=1, shots=(5, ))
+    assert len(made) == 3 and made[-1]['seed'] == 1
