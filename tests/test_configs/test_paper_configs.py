@@ -257,7 +257,7 @@ def test_model_builds_and_takes_a_loss_step(kind, path, past_warmup):
     if kind in SKELETON_SHAPES:
         # (N, clips, persons, frames, joints, xyz) from the pipelines
         shape = SKELETON_SHAPES[kind]
-        assert tuple(data['inputs']['sup'].shape) == (2, ) + shape
+        assert tuple(data['inputs']['sup']['default'].shape) == (2, ) + shape
         for view in data['inputs']['unsup'].values():
             assert tuple(view.shape) == (4, ) + shape
     losses = model(**data, mode='loss')

@@ -19,8 +19,7 @@ STUDENT = dict(
     backbone=dict(
         type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=8,
         lateral=False, conv1_kernel=(1, 7, 7), conv1_stride_t=1,
-        pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False,
-        out_indices=(0, 1, 2, 3)),
+        pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False),
     cls_head=dict(type='I3DHead', in_channels=64, num_classes=3,
                   dropout_ratio=0.),
     data_preprocessor=dict(type='ActionDataPreprocessor',
@@ -68,6 +67,35 @@ def test_loss_terms(model):
     assert losses['mask_ratio'].item() == 1.0  # threshold 0 keeps all
 
 
+def test_projection_heads_see_labeled_weak_and_strong(model):
+    """Official LTG: each projection head (with BN) runs on the whole
+    [labeled; weak; strong] last-stage feature; the loss uses labeled + weak
+    rows. Projecting labeled + weak only (mmssar < 0.2) gives another loss."""
+    torch.manual_seed(1)
+    sup = _batch(2, ('rgb', 'tg'))
+    unsup = _batch(4, ('weak', 'weak_tg', 'strong', 'strong_tg'), False)
+    data = model.data_preprocessor((sup, unsup), True)
+    state = copy.deepcopy(model.state_dict())
+    losses = model(**data, mode='loss')
+    model.load_state_dict(state)  # undo the BN statistics update
+    sup_in, un = data['inputs']['sup'], data['inputs']['unsup']
+
+    def last_stage(net, views):  # one pass, as the model does
+        feat = net.backbone(torch.cat([v.flatten(0, 1) for v in views]))
+        return feat.flatten(2).mean(2)
+
+    rgb = last_stage(model.student, (sup_in['rgb'], un['weak'], un['strong']))
+    tg = last_stage(model.tg_student,
+                    (sup_in['tg'], un['weak_tg'], un['strong_tg']))
+    full = model.contrast_loss(model.rgb_proj(rgb)[:6],
+                               model.tg_proj(tg)[:6])
+    partial = model.contrast_loss(model.rgb_proj(rgb[:6]),
+                                  model.tg_proj(tg[:6]))
+    assert not torch.allclose(full, partial, atol=1e-4)
+    torch.testing.assert_close(losses['loss_contrast'], full, rtol=1e-3,
+                               atol=1e-3)
+
+
 def test_alignment_gradient_flows_into_rgb_only(model):
     losses = _losses(model)
     losses['loss_align'].backward()
@@ -90,22 +118,20 @@ def test_inference_and_export_use_the_rgb_network(model, tmp_path):
     subprocess.run([
         sys.executable,
         osp.join(ROOT, 'tools', 'misc', 'export_checkpoint.py'), str(ckpt),
-        str(out_path), '--which', 'rgb'
+        str(out_path), '--which', 'student'
     ], check=True, capture_output=True)
     state = torch.load(out_path, weights_only=True)['state_dict']
     assert not any(k.startswith(('tg_student', 'rgb_proj')) for k in state)
-    # the plain recognizer config (no out_indices, no neck) loads it strictly
-    plain_cfg = copy.deepcopy(STUDENT)
-    plain_cfg['backbone'].pop('out_indices')
+    # the student's own config loads it strictly
     with DefaultScope.overwrite_default_scope('mmssar'):
-        plain = MODELS.build(plain_cfg)
+        plain = MODELS.build(copy.deepcopy(STUDENT))
     plain.load_state_dict(state, strict=True)
     plain.eval()
     # validation of the LTG model == the exported RGB network alone
     got = plain(**copy.deepcopy(data), mode='predict')
     for a, b in zip(got, out):
         torch.testing.assert_close(a.pred_score, b.pred_score)
-    assert extract_recognizer_state(model.state_dict(), 'rgb').keys() == \
+    assert extract_recognizer_state(model.state_dict(), 'student').keys() == \
         state.keys()
 
 
@@ -114,8 +140,7 @@ def test_2d_tsm_student(tmp_path):
     student = dict(
         type='Recognizer2D',
         backbone=dict(type='ResNetTSM', depth=18, pretrained=None,
-                      pretrained2d=False, num_segments=4,
-                      out_indices=(0, 1, 2, 3), norm_eval=False),
+                      pretrained2d=False, num_segments=4, norm_eval=False),
         cls_head=dict(type='TSMHead', num_segments=4, num_classes=3,
                       in_channels=512, dropout_ratio=0.,
                       average_clips='prob'),

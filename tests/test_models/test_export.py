@@ -12,7 +12,8 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmssar.registry import MODELS
 from mmssar.utils.checkpoint import (export_recognizer,
-                                     extract_recognizer_state)
+                                     extract_recognizer_state,
+                                     network_names)
 
 STUDENT = dict(
     type='Recognizer3D',
@@ -116,25 +117,37 @@ def test_exported_network_is_a_plain_recognizer_with_equal_logits(
     assert not torch.allclose(got, unexpected)
 
 
-def test_extract_recognizer_state_errors():
+def test_extract_recognizer_state_any_network():
     state = {
         'student.backbone.w': torch.ones(1),
-        'teacher.module.backbone.w': torch.zeros(1),
-        'teacher.steps': torch.tensor(3),
+        'teachers.teacher.module.backbone.w': torch.zeros(1),
+        'teachers.teacher.steps': torch.tensor(3),
+        'teachers.inv.module.cls_head.b': torch.full((1, ), 2.),
+        'tg_student.backbone.w': torch.full((1, ), 5.),
+        'memories.bank.feats': torch.zeros(2, 2),
     }
     assert set(extract_recognizer_state(state, 'teacher')) == {'backbone.w'}
     assert extract_recognizer_state(state, 'student')['backbone.w'].item() \
         == 1
-    with pytest.raises(KeyError, match='unknown network'):
+    assert extract_recognizer_state(state, 'inv')['cls_head.b'].item() == 2
+    assert extract_recognizer_state(state, 'tg_student')[
+        'backbone.w'].item() == 5
+    assert network_names(state) == ['student', 'teacher', 'inv',
+                                    'tg_student']
+    with pytest.raises(KeyError, match="no network 'ensemble'.*'inv'"):
         extract_recognizer_state(state, 'ensemble')
-    with pytest.raises(KeyError, match='top-level keys'):
+    with pytest.raises(KeyError, match='no network'):
         extract_recognizer_state({'backbone.w': torch.ones(1)}, 'teacher')
+    # checkpoints of earlier versions: the EMA teacher as `teacher.module.*`
+    old = {'teacher.module.backbone.w': torch.zeros(1),
+           'teacher.steps': torch.tensor(3)}
+    assert set(extract_recognizer_state(old, 'teacher')) == {'backbone.w'}
 
 
 def test_export_refuses_a_plain_checkpoint(tmp_path):
     src = osp.join(tmp_path, 'plain.pth')
     dst = osp.join(tmp_path, 'out.pth')
     torch.save({'state_dict': {'backbone.w': torch.ones(1)}}, src)
-    with pytest.raises(KeyError, match='no teacher weights'):
+    with pytest.raises(KeyError, match="no network 'teacher'"):
         export_recognizer(src, dst, 'teacher')
     assert not osp.exists(dst)

@@ -201,7 +201,7 @@ def test_fixmatch_unsup_loss_matches_hand_computation(normalize):
     ranked = conf.sort().values
     assert ranked[3] - ranked[2] > 1e-5
     tau = float(ranked[2] + ranked[3]) / 2
-    model.threshold.threshold = tau
+    model.weighters[0].threshold = tau
     mask = (conf >= tau).float()
     assert mask.sum() == 3
 
@@ -219,7 +219,7 @@ def test_fixmatch_unsup_loss_matches_hand_computation(normalize):
                                (correct * mask).sum() / mask.sum())
     assert losses['threshold'].item() == pytest.approx(tau)
 
-    sup_logits = per_sample_logits(model.student, data['inputs']['sup'])
+    sup_logits = per_sample_logits(model.student, data['inputs']['sup']['default'])
     labels = torch.tensor([0, 1])
     torch.testing.assert_close(losses['sup_loss_cls'],
                                F.cross_entropy(sup_logits, labels))

@@ -27,7 +27,7 @@ def test_fixed_threshold_mask_is_inclusive():
     mask = thr(probs)
     assert mask.dtype == probs.dtype
     assert mask.tolist() == [1.0, 0.0, 1.0, 0.0]
-    assert thr.current() == 0.6
+    assert thr.log_values() == dict(threshold=0.6)
 
 
 @pytest.mark.parametrize('bad', [-0.1, 1.01])

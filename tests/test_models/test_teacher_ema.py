@@ -7,7 +7,7 @@ from mmengine.hooks import EMAHook
 from torch import nn
 
 from mmssar.engine.hooks import EMATeacherHook
-from mmssar.models.utils import TeacherEMA
+from mmssar.models.teachers import TeacherEMA
 from mmssar.registry import HOOKS, MODELS
 
 

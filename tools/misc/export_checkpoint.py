@@ -27,9 +27,11 @@ def parse_args():
     parser.add_argument('dst', help='output plain recognizer checkpoint')
     parser.add_argument(
         '--which',
-        choices=['teacher', 'student', 'rgb'],
         default='teacher',
-        help='network to export (default: the EMA teacher)')
+        help='network to export: "student", a teacher name ("teacher" is '
+        'the EMA teacher of the one-teacher shorthand) or another network '
+        'of the algorithm (e.g. LTG\'s "tg_student"); an unknown name lists '
+        'the networks the checkpoint holds (default: teacher)')
     return parser.parse_args()
 
 

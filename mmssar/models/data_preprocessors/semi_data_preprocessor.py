@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmssar.registry import MODELS
+from ..semi.semi_step import batch_meta
 
 
 @MODELS.register_module()
@@ -19,10 +20,21 @@ class SemiDataPreprocessor(BaseDataPreprocessor):
     Outside training — and for plain single-batch data — it is the wrapped
     preprocessor, so validation and test pipelines are untouched.
 
-    Output in training::
+    Output for a batch pair — always the same shape: a single-view labeled
+    batch is the view ``'default'``; the sample metadata that losses and
+    monitoring need travel as tensors::
 
-        dict(inputs=dict(sup=Tensor, unsup={view: Tensor}),
-             data_samples=dict(sup=[...], unsup=[...]))
+        dict(inputs=dict(sup={view: Tensor}, unsup={view: Tensor}),
+             data_samples=dict(sup=[...], unsup=[...]),
+             meta=dict(
+                 sup=dict(labels=(N,), sample_idx=(N,)),
+                 unsup=dict(sample_idx=(M,), hidden_labels=(M,),
+                            num_skipped=())))
+
+    ``hidden_labels`` is -1 where the unlabeled list has no label;
+    ``sample_idx`` is -1 where the dataset does not record it;
+    ``num_skipped`` counts the unreadable unlabeled files replaced in this
+    batch.
 
     Args:
         data_preprocessor (dict): Config of the wrapped preprocessor, e.g.
@@ -67,10 +79,11 @@ class SemiDataPreprocessor(BaseDataPreprocessor):
                             f'a single batch dict, got {type(data)}')
         sup, unsup = data
         if isinstance(sup['inputs'], dict):  # several views (e.g. RGB + TG)
-            sup_inputs = self._preprocess_views(self.cast_data(sup))
+            sup = self.cast_data(sup)
+            sup_inputs = self._preprocess_views(sup)
         else:
             sup = self.data_preprocessor(sup, training)
-            sup_inputs = sup['inputs']
+            sup_inputs = dict(default=sup['inputs'])
         unsup = self.cast_data(unsup)
         if not isinstance(unsup['inputs'], dict):
             raise TypeError(
@@ -81,7 +94,9 @@ class SemiDataPreprocessor(BaseDataPreprocessor):
         return dict(
             inputs=dict(sup=sup_inputs, unsup=unsup_inputs),
             data_samples=dict(
-                sup=sup['data_samples'], unsup=unsup['data_samples']))
+                sup=sup['data_samples'], unsup=unsup['data_samples']),
+            meta=batch_meta(sup['data_samples'], unsup['data_samples'],
+                            self.device))
 
     def _preprocess_views(self, batch: dict) -> Dict[str, torch.Tensor]:
         """Normalise every view of a multi-view batch, without blending

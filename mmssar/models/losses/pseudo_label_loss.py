@@ -1,4 +1,6 @@
 """Losses on unlabeled samples."""
+from typing import Optional
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -52,13 +54,26 @@ class ConsistencyLoss(nn.Module):
             raise ValueError(f'unknown consistency {kind!r}')
         self.kind = kind
 
-    def forward(self, student_logits: Tensor, teacher_probs: Tensor) -> Tensor:
-        """``(N, K)`` logits and ``(N, K)`` detached teacher probabilities."""
+    def forward(self,
+                student_logits: Tensor,
+                teacher_probs: Tensor,
+                weights: Optional[Tensor] = None) -> Tensor:
+        """
+        Args:
+            student_logits (Tensor): ``(N, K)`` logits.
+            teacher_probs (Tensor): ``(N, K)`` detached teacher probabilities.
+            weights (Tensor, optional): ``(N,)`` per-sample weights; the
+                mean is still over all N samples. Defaults to all ones.
+        """
         if self.kind == 'mse':
-            diff = student_logits.softmax(dim=-1) - teacher_probs
-            # mean over classes and samples, as the reference implementation
-            return diff.pow(2).mean()
-        return F.kl_div(
-            F.log_softmax(student_logits, dim=-1),
-            teacher_probs,
-            reduction='batchmean')
+            # per sample: mean over classes, as the reference implementation
+            per_sample = (student_logits.softmax(dim=-1) -
+                          teacher_probs).pow(2).mean(dim=-1)
+        else:
+            per_sample = F.kl_div(
+                F.log_softmax(student_logits, dim=-1),
+                teacher_probs,
+                reduction='none').sum(dim=-1)
+        if weights is not None:
+            per_sample = per_sample * weights
+        return per_sample.mean()

@@ -1,9 +1,10 @@
-from .base import PseudoLabels, SemiRecognizer
+from .base import SemiRecognizer
 from .fixmatch import FixMatchRecognizer
 from .ltg import LTGRecognizer
 from .mean_teacher import MeanTeacherRecognizer
+from .semi_step import PseudoLabels, SemiBatch, SemiLosses, SemiStep
 
 __all__ = [
-    'SemiRecognizer', 'PseudoLabels', 'FixMatchRecognizer',
-    'MeanTeacherRecognizer', 'LTGRecognizer'
+    'SemiRecognizer', 'FixMatchRecognizer', 'MeanTeacherRecognizer',
+    'LTGRecognizer', 'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
 ]

@@ -1,13 +1,11 @@
 """FixMatch (Sohn et al., NeurIPS 2020) for video and skeletons."""
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List
 
-import torch
 from torch import Tensor
 
 from mmssar.registry import MODELS, TASK_UTILS
-from .base import PseudoLabels, SemiRecognizer
-
-PSEUDO_LABEL_SOURCES = ('student', 'teacher')
+from .base import SemiRecognizer
+from .semi_step import PseudoLabels, SemiStep
 
 
 @MODELS.register_module()
@@ -16,54 +14,62 @@ class FixMatchRecognizer(SemiRecognizer):
 
     ``semi_train_cfg`` keys (besides the base ones):
 
-    - ``threshold`` (float | dict): τ, or a threshold config
-      (``dict(type='FixedThreshold', threshold=0.95)``). Defaults to 0.95.
+    - ``threshold`` (float | dict): τ, or a weighter config such as
+      ``dict(type='FixedThreshold', threshold=0.95)``; it is the first
+      weighter. Defaults to 0.95.
     - ``pseudo_labeler`` (dict): ``dict(type='PseudoLabeler', hard=True)``;
       ``hard=False, temperature=T`` gives sharpened soft targets.
     - ``pseudo_label_source``: ``'student'`` (weak view through the student,
-      stop-gradient; the paper) or ``'teacher'`` (weak view through the EMA
-      teacher). Defaults to ``'student'``.
+      stop-gradient; the paper) or the name of a teacher (weak view through
+      it, e.g. ``'teacher'`` for the EMA teacher). Defaults to
+      ``'student'``.
     - ``loss`` (dict): ``dict(type='MaskedCrossEntropyLoss',
       normalize='all')``.
 
     The unlabeled pipeline must produce views ``weak`` and ``strong``.
     """
 
+    train_cfg_defaults = dict(
+        threshold=0.95,
+        pseudo_labeler=dict(type='PseudoLabeler'),
+        pseudo_label_source='student',
+        loss=dict(type='MaskedCrossEntropyLoss'))
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cfg = self.semi_train_cfg
-        threshold = cfg.get('threshold', 0.95)
+        self.pseudo_labeler = TASK_UTILS.build(cfg['pseudo_labeler'])
+        self.unsup_loss = MODELS.build(cfg['loss'])
+        self.source = cfg['pseudo_label_source']
+        if self.source == 'student':
+            self.student_views = ('weak', 'strong')
+        elif self.source in self.teachers:
+            self.student_views = ('strong', )
+            self.teacher_views = {self.source: ('weak', )}
+        else:
+            raise ValueError(
+                f'pseudo_label_source must be "student" or a teacher name '
+                f'({sorted(self.teachers)}), got {self.source!r}')
+
+    def default_weighters(self) -> List[dict]:
+        threshold = self.semi_train_cfg['threshold']
         if isinstance(threshold, (int, float)):
             threshold = dict(type='FixedThreshold', threshold=threshold)
-        self.threshold = TASK_UTILS.build(threshold)
-        self.pseudo_labeler = TASK_UTILS.build(
-            cfg.get('pseudo_labeler', dict(type='PseudoLabeler')))
-        self.source = cfg.get('pseudo_label_source', 'student')
-        if self.source not in PSEUDO_LABEL_SOURCES:
-            raise ValueError(
-                f'pseudo_label_source must be one of {PSEUDO_LABEL_SOURCES}')
-        if self.source == 'teacher' and self.teacher is None:
-            raise ValueError("pseudo_label_source='teacher' needs a teacher")
-        self.unsup_loss = MODELS.build(
-            cfg.get('loss', dict(type='MaskedCrossEntropyLoss')))
-        self.student_views = (('weak', 'strong')
-                              if self.source == 'student' else ('strong', ))
+        return [threshold]
 
-    @torch.no_grad()
-    def pseudo_label(self, weak_logits: Tensor) -> Tuple[Tensor, Tensor,
-                                                         Tensor]:
-        """``(N, K)`` weak-view logits -> probabilities, mask, targets."""
+    def make_pseudo_labels(self, weak_logits: Tensor) -> PseudoLabels:
+        """``(M, K)`` weak-view logits -> probabilities and targets."""
         weak_logits = weak_logits.detach()
         probs = weak_logits.softmax(dim=-1)
-        return probs, self.threshold(probs), self.pseudo_labeler(weak_logits)
+        return PseudoLabels(probs, self.pseudo_labeler(weak_logits),
+                            probs.new_ones(probs.shape[0]))
 
-    def loss_unsup(self, student_logits: Dict[str, Tensor],
-                   unsup_inputs: Dict[str, Tensor],
-                   unsup_samples: Sequence) -> Tuple[dict, PseudoLabels]:
-        if self.source == 'student':
-            weak = student_logits['weak']
-        else:
-            weak = self.teacher_logits(unsup_inputs['weak'])
-        probs, mask, targets = self.pseudo_label(weak)
-        loss = self.unsup_loss(student_logits['strong'], targets, mask)
-        return dict(loss_cls=loss), PseudoLabels(probs, mask)
+    def pseudo_labels(self, step: SemiStep) -> PseudoLabels:
+        outputs = (step.student if self.source == 'student' else
+                   step.teachers[self.source])
+        return self.make_pseudo_labels(outputs['weak'].logits)
+
+    def unsupervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
+        p = step.pseudo
+        return dict(loss_cls=self.unsup_loss(step.student['strong'].logits,
+                                             p.targets, p.weights))

@@ -1,56 +1,67 @@
 """LTG: Learning from Temporal Gradient (Xiao et al., CVPR 2022)."""
 import copy
-from typing import Optional, Sequence
+from typing import Dict, Optional
 
 import torch
+from torch import Tensor
 
 from mmssar.registry import MODELS
-from ..utils.recognizer_io import recognizer_stages
-from .base import PseudoLabels
+from ..utils.recognizer_io import default_stage_names, per_sample, \
+    run_recognizer
 from .fixmatch import FixMatchRecognizer
+from .semi_step import PseudoLabels, SemiStep
+
+_GROUPS = dict(sup=('rgb', 'tg'), weak=('weak', 'weak_tg'),
+               strong=('strong', 'strong_tg'))
 
 
 @MODELS.register_module()
 class LTGRecognizer(FixMatchRecognizer):
-    """An RGB and a temporal-gradient (TG) network trained together.
+    """An RGB network (the student, a stock recognizer) and a temporal-
+    gradient (TG) network trained together.
 
-    Per iteration, each network runs once over ``[labeled; weak; strong]``
-    of its modality (BN sees the three groups together, as in the official
-    code). Losses:
+    Each network runs once over ``[labeled; weak; strong]`` of its modality
+    (BN sees the three groups together, as in the official code). Losses:
+    supervised CE of both networks (``sup_weights``); FixMatch on both
+    strong views with pseudo-labels from the *averaged* weak logits of both
+    modalities (normalised by all unlabeled samples, scaled by the scheduled
+    ``unsup_weight``); dense cosine alignment of the RGB stage outputs
+    (``align_stages``) to the stop-gradient TG ones on labeled + weak
+    samples; symmetric RGB↔TG InfoNCE between projections of the last-stage
+    features — each projection head runs on the whole ``[labeled; weak;
+    strong]`` batch (its BN sees all three, as official) and the loss uses
+    the labeled + weak rows, negatives gathered across ranks.
 
-    - supervised CE of both networks (weights ``sup_weights``);
-    - FixMatch on both strong views with pseudo-labels from the *averaged*
-      weak logits of both modalities (threshold τ, normalised by all
-      unlabeled samples), scaled by the scheduled ``unsup_weight`` (LTG:
-      zero during the first epochs);
-    - dense cosine alignment of the RGB stage features (``align_stages``) to
-      the stop-gradient TG ones, on labeled + weak samples;
-    - symmetric RGB↔TG InfoNCE between projected last-stage features of
-      labeled + weak samples, negatives gathered across ranks.
-
-    Only the RGB network (``student``) predicts and is exported, so
-    inference costs the same as the plain recognizer.
-
-    Views: the labeled pipeline yields ``rgb`` and ``tg``; the unlabeled one
+    The student predicts and is exported, so inference costs the same as
+    the plain recognizer. Views: labeled ``rgb`` and ``tg``; unlabeled
     ``weak``, ``weak_tg``, ``strong``, ``strong_tg``.
 
     Args:
-        student (dict): RGB recognizer config; its backbone must return all
-            stages needed (e.g. ``out_indices=(0, 1, 2, 3)``).
+        student (dict): RGB recognizer config (stock; stage outputs are read
+            by hooks, ``out_indices`` stay as the recipe has them).
         tg_student (dict, optional): TG recognizer config. Defaults to a
             copy of ``student`` (same architecture, separate weights).
         projection_head (dict, optional): Config of the projection head of
-            each modality. None disables the contrastive term.
+            each modality (``norm_cfg=dict(type='SyncBN')`` in distributed
+            GPU configs, as official). None disables the contrastive term.
         teacher (dict, optional): LTG has no EMA teacher. Defaults to None.
-        semi_train_cfg (dict): FixMatch keys (``threshold``=0.3, ...) plus
-            ``sup_weights`` ((0.5, 0.5)), ``unsup_weights`` ((0.5, 0.5)),
-            ``align_stages`` ((0, 1, 2, 3)), ``align_loss``
-            (``FeatureAlignmentLoss``), ``contrast_loss`` (symmetric
-            ``InfoNCELoss``, temperature 0.5: the mean of both directions,
-            which is the official 0.5 × (RGB→TG + TG→RGB)).
+        semi_train_cfg (dict): FixMatch keys (``threshold`` 0.3) plus
+            ``sup_weights``, ``unsup_weights`` ((0.5, 0.5) each),
+            ``align_stages`` ((0, 1, 2, 3): indices into the backbone's
+            stages), ``align_loss``, ``contrast_loss`` (symmetric InfoNCE,
+            temperature 0.5: the mean of both directions, i.e. the official
+            0.5 × (RGB→TG + TG→RGB)).
     """
 
-    student_views = ('weak', 'strong')
+    train_cfg_defaults = dict(
+        threshold=0.3,
+        sup_weights=(0.5, 0.5),
+        unsup_weights=(0.5, 0.5),
+        align_stages=(0, 1, 2, 3),
+        align_loss=dict(type='FeatureAlignmentLoss'),
+        contrast_loss=dict(type='InfoNCELoss', temperature=0.5))
+    sup_view = 'rgb'
+    extra_sup_views = ('tg', )
 
     def __init__(self,
                  student: dict,
@@ -58,17 +69,16 @@ class LTGRecognizer(FixMatchRecognizer):
                  projection_head: Optional[dict] = dict(
                      type='ProjectionHead', in_channels=512),
                  teacher: Optional[dict] = None,
-                 semi_train_cfg: Optional[dict] = None,
                  semi_test_cfg: Optional[dict] = None,
                  **kwargs) -> None:
-        cfg = dict(threshold=0.3, pseudo_label_source='student')
-        cfg.update(semi_train_cfg or {})
         super().__init__(
             student=student,
             teacher=teacher,
-            semi_train_cfg=cfg,
             semi_test_cfg=semi_test_cfg or dict(predict_on='student'),
             **kwargs)
+        if self.source != 'student':
+            raise ValueError('LTG takes pseudo-labels from its own networks')
+        self.student_views = ('weak', 'strong', 'weak_tg', 'strong_tg')
         tg_student = copy.deepcopy(tg_student or student)
         tg_student.pop('data_preprocessor', None)
         self.tg_student = MODELS.build(tg_student)
@@ -77,83 +87,70 @@ class LTGRecognizer(FixMatchRecognizer):
             self.rgb_proj = MODELS.build(projection_head)
             self.tg_proj = MODELS.build(projection_head)
         cfg = self.semi_train_cfg
-        self.sup_weights = tuple(cfg.get('sup_weights', (0.5, 0.5)))
-        self.unsup_weights = tuple(cfg.get('unsup_weights', (0.5, 0.5)))
-        self.align_stages = tuple(cfg.get('align_stages', (0, 1, 2, 3)))
-        self.align_loss = MODELS.build(
-            cfg.get('align_loss', dict(type='FeatureAlignmentLoss')))
-        self.contrast_loss = MODELS.build(
-            cfg.get('contrast_loss',
-                    dict(type='InfoNCELoss', temperature=0.5)))
+        names = default_stage_names(self.student.backbone)
+        # the aligned stages plus the last one (projection input)
+        self.stage_ids = sorted(set(cfg['align_stages']) | {len(names) - 1})
+        self.stage_names = [names[i] for i in self.stage_ids]
+        self.align_loss = MODELS.build(cfg['align_loss'])
+        self.contrast_loss = MODELS.build(cfg['contrast_loss'])
 
-    def init_weights(self) -> None:
-        super().init_weights()
-        self.tg_student.init_weights()
-        for head in (self.rgb_proj, self.tg_proj):
-            if head is not None:
-                head.init_weights()
+    def student_pass(self, step: SemiStep) -> Dict[str, object]:
+        """Both networks over their modality; TG groups get a ``tg_``
+        prefix."""
+        b = step.batch
+        out = {}
+        for i, (net, prefix) in enumerate(((self.student, ''),
+                                           (self.tg_student, 'tg_'))):
+            views = {g: (b.sup if g == 'sup' else b.unsup)[v[i]]
+                     for g, v in _GROUPS.items()}
+            res = run_recognizer(net, views, stages=self.stage_names)
+            out.update({prefix + g: o for g, o in res.items()})
+        return out
 
-    def _run(self, net, groups: Sequence):
-        """One pass of ``net`` over concatenated groups of samples.
+    def supervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
+        w = self.semi_train_cfg['sup_weights']
+        samples = step.batch.sup_samples
+        losses = self.student.cls_head.loss_by_feat(
+            step.student['sup'].logits, samples)
+        losses['loss_cls_rgb'] = w[0] * losses.pop('loss_cls')
+        losses['loss_cls_tg'] = w[1] * self.tg_student.cls_head.loss_by_feat(
+            step.student['tg_sup'].logits, samples)['loss_cls']
+        return losses
 
-        Returns the stage features, per-group logits and the number of
-        stage-feature rows per sample (clips of 3D inputs, segments of 2D).
-        """
-        sizes = [g.shape[0] for g in groups]
-        stages, logits = recognizer_stages(net, torch.cat(list(groups)))
-        rows = logits.shape[0] // sum(sizes)
-        feat_rows = stages[-1].shape[0] // sum(sizes)
-        return stages, logits.split([s * rows for s in sizes]), feat_rows
+    def pseudo_labels(self, step: SemiStep) -> PseudoLabels:
+        s = step.student
+        return self.make_pseudo_labels(
+            (s['weak'].logits + s['tg_weak'].logits) / 2)
 
-    @staticmethod
-    def _per_sample(feat, rows: int):
-        """Average the clips / segments of each sample: (N*rows, ...) ->
-        (N, ...)."""
-        if rows == 1:
-            return feat
-        return feat.view(-1, rows, *feat.shape[1:]).mean(dim=1)
+    def unsupervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
+        p, w = step.pseudo, self.semi_train_cfg['unsup_weights']
+        return {
+            f'loss_cls_{name}': wi * self.unsup_loss(
+                step.student[key].logits, p.targets, p.weights)
+            for name, key, wi in (('rgb', 'strong', w[0]),
+                                  ('tg', 'tg_strong', w[1]))
+        }
 
-    def predict(self, inputs, data_samples):
-        """RGB network only: its last stage through its head, clip scores
-        averaged as the head's ``average_clips`` says."""
-        _, logits = recognizer_stages(self.student, inputs)
-        return self.student.cls_head.predict_by_feat(logits, data_samples)
+    def _stage(self, step: SemiStep, prefix: str, stage: int,
+               groups=('sup', 'weak')) -> Tensor:
+        i = self.stage_ids.index(stage)
+        return torch.cat([step.student[prefix + g].stages[i] for g in groups])
 
-    def compute_losses(self, inputs: dict, data_samples: dict) -> tuple:
-        sup, unsup = inputs['sup'], inputs['unsup']
-        self._require_views(sup, ('rgb', 'tg'))
-        self._require_views(unsup, ('weak', 'weak_tg', 'strong', 'strong_tg'))
-        rgb_stages, (rgb_l, rgb_w, rgb_s), rows = self._run(
-            self.student, (sup['rgb'], unsup['weak'], unsup['strong']))
-        tg_stages, (tg_l, tg_w, tg_s), _ = self._run(
-            self.tg_student, (sup['tg'], unsup['weak_tg'], unsup['strong_tg']))
-
-        sup_losses = {}
-        for name, net, logits, w in (('rgb', self.student, rgb_l,
-                                      self.sup_weights[0]),
-                                     ('tg', self.tg_student, tg_l,
-                                      self.sup_weights[1])):
-            out = net.cls_head.loss_by_feat(logits, data_samples['sup'])
-            sup_losses[f'loss_cls_{name}'] = w * out['loss_cls']
-            if name == 'rgb':
-                sup_losses.update(
-                    {k: v for k, v in out.items() if 'loss' not in k})
-
-        probs, mask, targets = self.pseudo_label((rgb_w + tg_w) / 2)
-        unsup_losses = dict(
-            loss_cls_rgb=self.unsup_weights[0] *
-            self.unsup_loss(rgb_s, targets, mask),
-            loss_cls_tg=self.unsup_weights[1] *
-            self.unsup_loss(tg_s, targets, mask))
-
-        # alignment and contrast use labeled + weak samples only
-        n = (sup['rgb'].shape[0] + unsup['weak'].shape[0]) * rows
-        extra = dict(
-            loss_align=self.align_loss(
-                [rgb_stages[i][:n] for i in self.align_stages],
-                [tg_stages[i][:n] for i in self.align_stages]))
-        if self.rgb_proj is not None:
-            extra['loss_contrast'] = self.contrast_loss(
-                self.rgb_proj(self._per_sample(rgb_stages[-1][:n], rows)),
-                self.tg_proj(self._per_sample(tg_stages[-1][:n], rows)))
-        return sup_losses, unsup_losses, extra, PseudoLabels(probs, mask)
+    def extra_losses(self, step: SemiStep) -> Dict[str, Tensor]:
+        stages = self.semi_train_cfg['align_stages']
+        extra = dict(loss_align=self.align_loss(
+            [self._stage(step, '', i) for i in stages],
+            [self._stage(step, 'tg_', i) for i in stages]))
+        if self.rgb_proj is None:
+            return extra
+        n_all = sum(step.student[g].num_samples for g in _GROUPS)
+        n = step.student['sup'].num_samples + step.student[
+            'weak'].num_samples
+        last = self.stage_ids[-1]
+        emb = [
+            head(per_sample(self._stage(step, prefix, last, tuple(_GROUPS)),
+                            n_all))[:n]
+            for head, prefix in ((self.rgb_proj, ''), (self.tg_proj, 'tg_'))
+        ]
+        extra['loss_contrast'] = self.contrast_loss(*emb)
+        return extra

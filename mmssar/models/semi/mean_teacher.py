@@ -1,10 +1,11 @@
 """Mean Teacher (Tarvainen & Valpola, NeurIPS 2017) for video and skeletons."""
-from typing import Dict, Sequence, Tuple
+from typing import Dict
 
 from torch import Tensor
 
 from mmssar.registry import MODELS
-from .base import PseudoLabels, SemiRecognizer
+from .base import SemiRecognizer
+from .semi_step import PseudoLabels, SemiStep
 
 
 @MODELS.register_module()
@@ -15,27 +16,30 @@ class MeanTeacherRecognizer(SemiRecognizer):
     ``semi_train_cfg`` keys (besides the base ones):
 
     - ``loss`` (dict): ``dict(type='ConsistencyLoss', kind='mse')`` (softmax
-      MSE, the paper) or ``kind='kl'``.
+      MSE, the paper) or ``kind='kl'``; per-sample weighters (none by
+      default: every sample counts) scale its terms.
 
     Use a ramped ``unsup_weight`` (the paper: sigmoid ramp-up), e.g.
     ``dict(type='RampUpWeight', weight=..., rampup=..., shape='sigmoid')``.
     The unlabeled pipeline must produce views ``weak`` and ``strong``.
     """
 
+    train_cfg_defaults = dict(loss=dict(type='ConsistencyLoss'))
     student_views = ('strong', )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.teacher is None:
-            raise ValueError('Mean Teacher needs a teacher')
-        self.unsup_loss = MODELS.build(
-            self.semi_train_cfg.get('loss', dict(type='ConsistencyLoss')))
+        if self.teacher is None or not self.teacher.is_ema:
+            raise ValueError('Mean Teacher needs an EMA teacher named '
+                             '"teacher"')
+        self.teacher_views = dict(teacher=('weak', ))
+        self.unsup_loss = MODELS.build(self.semi_train_cfg['loss'])
 
-    def loss_unsup(self, student_logits: Dict[str, Tensor],
-                   unsup_inputs: Dict[str, Tensor],
-                   unsup_samples: Sequence) -> Tuple[dict, PseudoLabels]:
-        probs = self.teacher_logits(unsup_inputs['weak']).softmax(dim=-1)
-        loss = self.unsup_loss(student_logits['strong'], probs)
-        # every sample contributes to the consistency loss
-        return dict(loss_cons=loss), PseudoLabels(probs,
-                                                  probs.new_ones(len(probs)))
+    def pseudo_labels(self, step: SemiStep) -> PseudoLabels:
+        probs = step.teachers['teacher']['weak'].logits.softmax(dim=-1)
+        return PseudoLabels(probs, probs, probs.new_ones(probs.shape[0]))
+
+    def unsupervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
+        p = step.pseudo
+        return dict(loss_cons=self.unsup_loss(step.student['strong'].logits,
+                                              p.targets, p.weights))

@@ -18,10 +18,17 @@ class FixedThreshold(nn.Module):
             raise ValueError(f'threshold must be in [0, 1], got {threshold}')
         self.threshold = float(threshold)
 
-    def forward(self, probs: Tensor) -> Tensor:
-        """``(N, K)`` probabilities -> ``(N,)`` float mask in {0, 1}."""
+    def forward(self, probs: Tensor, step=None) -> Tensor:
+        """A per-sample weighter (see ``SemiRecognizer.apply_weighters``).
+
+        Args:
+            probs (Tensor): ``(N, K)`` pseudo-label probabilities.
+            step (SemiStep, optional): The training step (unused here).
+
+        Returns:
+            Tensor: ``(N,)`` float mask in {0, 1}.
+        """
         return (probs.max(dim=-1).values >= self.threshold).to(probs.dtype)
 
-    def current(self) -> float:
-        """The threshold in force, for logging."""
-        return self.threshold
+    def log_values(self) -> dict:
+        return dict(threshold=self.threshold)

@@ -28,6 +28,9 @@ class TeacherEMA(ExponentialMovingAverage):
             integer buffers are copied. Defaults to True.
     """
 
+    #: updated by :class:`~mmssar.engine.EMATeacherHook`
+    is_ema = True
+
     def __init__(self,
                  model: nn.Module,
                  momentum: float = 0.001,
