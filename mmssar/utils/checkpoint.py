@@ -120,8 +120,10 @@ def load_recognizer_weights(module: nn.Module,
     shapes = sorted(k for k in set(own) & set(state)
                     if own[k].shape != state[k].shape)
     if missing or unexpected or shapes:
+        mismatch = [(k, tuple(state[k].shape), tuple(own[k].shape))
+                    for k in shapes[:8]]
         raise RuntimeError(
             f'{checkpoint} does not fit {type(module).__name__}: missing '
             f'{missing[:8]}, unexpected {unexpected[:8]}, shape mismatch '
-            f'{[(k, tuple(state[k].shape), tuple(own[k].shape)) for k in shapes[:8]]}')
+            f'(key, file, model) {mismatch}')
     module.load_state_dict(state)

@@ -42,7 +42,7 @@ def test_ddp_teacher_identical_and_equal_to_big_batch(tiny_synth, tmp_path):
     r0 = _weights(osp.join(ddp, 'weights_rank0.pth'))
     r1 = _weights(osp.join(ddp, 'weights_rank1.pth'))
     one = _weights(osp.join(single, 'weights_rank0.pth'))
-    teacher = [k for k in r0 if k.startswith('teacher.module.')]
+    teacher = [k for k in r0 if k.startswith('teachers.teacher.module.')]
     assert len(teacher) > 10
     for k in teacher:
         # teachers of both ranks are bit-identical

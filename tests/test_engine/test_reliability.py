@@ -94,5 +94,5 @@ def test_non_finite_loss_stops_the_run(tiny_synth, tmp_path):
     for path in glob.glob(osp.join(work, 'iter_*.pth')):
         state = torch.load(path, weights_only=False)['state_dict']
         for k, v in state.items():
-            if k.startswith('teacher.') and v.is_floating_point():
+            if k.startswith('teachers.teacher.') and v.is_floating_point():
                 assert torch.isfinite(v).all(), (path, k)

@@ -52,7 +52,7 @@ def test_kill_and_resume_is_exact(tiny_synth, tmp_path, workers):
 
     a = _state(osp.join(full, 'iter_6.pth'))
     b = _state(osp.join(part, 'iter_6.pth'))
-    teacher = [k for k in a['state_dict'] if k.startswith('teacher.')]
+    teacher = [k for k in a['state_dict'] if k.startswith('teachers.teacher.')]
     assert teacher
     for k in a['state_dict']:
         assert torch.equal(a['state_dict'][k], b['state_dict'][k]), k

@@ -6,99 +6,69 @@ import torch
 from torch import Tensor
 
 from mmssar.registry import MODELS
-from ..utils.recognizer_io import default_stage_names, per_sample, \
-    run_recognizer
+from ..utils.recognizer_io import (default_stage_names, per_sample,
+                                   run_recognizer)
 from .fixmatch import FixMatchRecognizer
 from .semi_step import PseudoLabels, SemiStep
 
+# group -> (RGB view, TG view)
 _GROUPS = dict(sup=('rgb', 'tg'), weak=('weak', 'weak_tg'),
                strong=('strong', 'strong_tg'))
 
 
 @MODELS.register_module()
 class LTGRecognizer(FixMatchRecognizer):
-    """An RGB network (the student, a stock recognizer) and a temporal-
-    gradient (TG) network trained together.
-
-    Each network runs once over ``[labeled; weak; strong]`` of its modality
-    (BN sees the three groups together, as in the official code). Losses:
-    supervised CE of both networks (``sup_weights``); FixMatch on both
-    strong views with pseudo-labels from the *averaged* weak logits of both
-    modalities (normalised by all unlabeled samples, scaled by the scheduled
-    ``unsup_weight``); dense cosine alignment of the RGB stage outputs
-    (``align_stages``) to the stop-gradient TG ones on labeled + weak
-    samples; symmetric RGB↔TG InfoNCE between projections of the last-stage
-    features — each projection head runs on the whole ``[labeled; weak;
-    strong]`` batch (its BN sees all three, as official) and the loss uses
-    the labeled + weak rows, negatives gathered across ranks.
-
-    The student predicts and is exported, so inference costs the same as
-    the plain recognizer. Views: labeled ``rgb`` and ``tg``; unlabeled
-    ``weak``, ``weak_tg``, ``strong``, ``strong_tg``.
+    """An RGB network (the student: a stock recognizer that alone predicts
+    and is exported) trained with a temporal-gradient (TG) network: CE of
+    both, FixMatch on both strong views with pseudo-labels from the averaged
+    weak logits, RGB→TG stage alignment, RGB↔TG InfoNCE of projected
+    features (configs/ltg/README.md has every term and the official code's
+    details).
 
     Args:
-        student (dict): RGB recognizer config (stock; stage outputs are read
-            by hooks, ``out_indices`` stay as the recipe has them).
-        tg_student (dict, optional): TG recognizer config. Defaults to a
-            copy of ``student`` (same architecture, separate weights).
-        projection_head (dict, optional): Config of the projection head of
-            each modality (``norm_cfg=dict(type='SyncBN')`` in distributed
-            GPU configs, as official). None disables the contrastive term.
+        student (dict): RGB recognizer config (stock ``out_indices``).
+        tg_student (dict, optional): TG recognizer. Defaults to ``student``.
+        projection_head (dict, optional): Head of each modality, run on the
+            whole [labeled; weak; strong] batch (SyncBN for distributed GPU
+            runs, as official). None disables the contrastive term.
         teacher (dict, optional): LTG has no EMA teacher. Defaults to None.
-        semi_train_cfg (dict): FixMatch keys (``threshold`` 0.3) plus
-            ``sup_weights``, ``unsup_weights`` ((0.5, 0.5) each),
-            ``align_stages`` ((0, 1, 2, 3): indices into the backbone's
-            stages), ``align_loss``, ``contrast_loss`` (symmetric InfoNCE,
-            temperature 0.5: the mean of both directions, i.e. the official
-            0.5 × (RGB→TG + TG→RGB)).
+
+    Views: labeled ``rgb``, ``tg``; unlabeled ``weak``, ``weak_tg``,
+    ``strong``, ``strong_tg``.
     """
 
     train_cfg_defaults = dict(
-        threshold=0.3,
-        sup_weights=(0.5, 0.5),
-        unsup_weights=(0.5, 0.5),
-        align_stages=(0, 1, 2, 3),
-        align_loss=dict(type='FeatureAlignmentLoss'),
+        threshold=0.3, sup_weights=(0.5, 0.5), unsup_weights=(0.5, 0.5),
+        align_stages=(0, 1, 2, 3), align_loss=dict(type='FeatureAlignmentLoss'),
         contrast_loss=dict(type='InfoNCELoss', temperature=0.5))
-    sup_view = 'rgb'
-    extra_sup_views = ('tg', )
+    sup_view, extra_sup_views = 'rgb', ('tg', )
+    student_views = ('weak', 'strong', 'weak_tg', 'strong_tg')
 
-    def __init__(self,
-                 student: dict,
-                 tg_student: Optional[dict] = None,
+    def __init__(self, student: dict, tg_student: Optional[dict] = None,
                  projection_head: Optional[dict] = dict(
                      type='ProjectionHead', in_channels=512),
-                 teacher: Optional[dict] = None,
-                 semi_test_cfg: Optional[dict] = None,
-                 **kwargs) -> None:
-        super().__init__(
-            student=student,
-            teacher=teacher,
-            semi_test_cfg=semi_test_cfg or dict(predict_on='student'),
-            **kwargs)
+                 teacher: Optional[dict] = None, **kwargs) -> None:
+        # without a teacher the student predicts (the base's default)
+        super().__init__(student=student, teacher=teacher, **kwargs)
         if self.source != 'student':
             raise ValueError('LTG takes pseudo-labels from its own networks')
-        self.student_views = ('weak', 'strong', 'weak_tg', 'strong_tg')
         tg_student = copy.deepcopy(tg_student or student)
         tg_student.pop('data_preprocessor', None)
         self.tg_student = MODELS.build(tg_student)
-        self.rgb_proj = self.tg_proj = None
-        if projection_head is not None:
-            self.rgb_proj = MODELS.build(projection_head)
-            self.tg_proj = MODELS.build(projection_head)
+        self.rgb_proj, self.tg_proj = [
+            MODELS.build(projection_head) if projection_head else None
+            for _ in range(2)]
         cfg = self.semi_train_cfg
         names = default_stage_names(self.student.backbone)
-        # the aligned stages plus the last one (projection input)
+        # the aligned stages plus the last one (the projection input)
         self.stage_ids = sorted(set(cfg['align_stages']) | {len(names) - 1})
         self.stage_names = [names[i] for i in self.stage_ids]
         self.align_loss = MODELS.build(cfg['align_loss'])
         self.contrast_loss = MODELS.build(cfg['contrast_loss'])
 
-    def student_pass(self, step: SemiStep) -> Dict[str, object]:
-        """Both networks over their modality; TG groups get a ``tg_``
-        prefix."""
-        b = step.batch
-        out = {}
+    def student_pass(self, step: SemiStep) -> dict:
+        """Both networks; the TG network's groups are prefixed ``tg_``."""
+        out, b = {}, step.batch
         for i, (net, prefix) in enumerate(((self.student, ''),
                                            (self.tg_student, 'tg_'))):
             views = {g: (b.sup if g == 'sup' else b.unsup)[v[i]]
@@ -108,8 +78,7 @@ class LTGRecognizer(FixMatchRecognizer):
         return out
 
     def supervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
-        w = self.semi_train_cfg['sup_weights']
-        samples = step.batch.sup_samples
+        w, samples = self.semi_train_cfg['sup_weights'], step.batch.sup_samples
         losses = self.student.cls_head.loss_by_feat(
             step.student['sup'].logits, samples)
         losses['loss_cls_rgb'] = w[0] * losses.pop('loss_cls')
@@ -131,26 +100,21 @@ class LTGRecognizer(FixMatchRecognizer):
                                   ('tg', 'tg_strong', w[1]))
         }
 
-    def _stage(self, step: SemiStep, prefix: str, stage: int,
-               groups=('sup', 'weak')) -> Tensor:
+    def _stage(self, step, prefix: str, stage: int, groups) -> Tensor:
         i = self.stage_ids.index(stage)
         return torch.cat([step.student[prefix + g].stages[i] for g in groups])
 
     def extra_losses(self, step: SemiStep) -> Dict[str, Tensor]:
-        stages = self.semi_train_cfg['align_stages']
+        stages, s = self.semi_train_cfg['align_stages'], step.student
         extra = dict(loss_align=self.align_loss(
-            [self._stage(step, '', i) for i in stages],
-            [self._stage(step, 'tg_', i) for i in stages]))
-        if self.rgb_proj is None:
-            return extra
-        n_all = sum(step.student[g].num_samples for g in _GROUPS)
-        n = step.student['sup'].num_samples + step.student[
-            'weak'].num_samples
-        last = self.stage_ids[-1]
-        emb = [
-            head(per_sample(self._stage(step, prefix, last, tuple(_GROUPS)),
-                            n_all))[:n]
-            for head, prefix in ((self.rgb_proj, ''), (self.tg_proj, 'tg_'))
-        ]
-        extra['loss_contrast'] = self.contrast_loss(*emb)
+            *[[self._stage(step, p, i, ('sup', 'weak')) for i in stages]
+              for p in ('', 'tg_')]))
+        if self.rgb_proj is not None:
+            n_all = sum(s[g].num_samples for g in _GROUPS)
+            n = s['sup'].num_samples + s['weak'].num_samples
+            extra['loss_contrast'] = self.contrast_loss(*[
+                head(per_sample(self._stage(step, p, self.stage_ids[-1],
+                                            _GROUPS), n_all))[:n]
+                for head, p in ((self.rgb_proj, ''), (self.tg_proj, 'tg_'))
+            ])
         return extra
