@@ -33,7 +33,9 @@ def effective_rank(z: Tensor) -> Tensor:
 
     ``exp(H(p))`` with ``p`` the singular values of ``z - mean(z)``
     normalised to sum 1 (Roy & Vetterli, 2007): between 1 (one direction)
-    and ``min(N - 1, D)``; 0 when all rows are equal.
+    and ``min(N - 1, D)``; 0 when all rows are equal (up to float
+    round-off). Scale-free: it counts the directions of the variation however
+    small the variation is, so read it together with :func:`embedding_std`.
 
     Args:
         z (Tensor): (N, D) embeddings.
@@ -44,7 +46,8 @@ def effective_rank(z: Tensor) -> Tensor:
     z = z.float()
     s = torch.linalg.svdvals(z - z.mean(dim=0, keepdim=True))
     total = s.sum()
-    if total <= 1e-12 * max(1, z.shape[0]):
+    # round-off of the centring leaves singular values ~1e-7 of the scale
+    if total <= 1e-5 * z.norm():
         return z.new_zeros(())
     p = s / total
     p = p[p > 0]
