@@ -20,20 +20,23 @@ TIMEOUT_S = 120
 STEPS = [
     ((3, 5), [0, 0, 1, 1, 2, 0, 1, 2]),  # class 3 absent
     ((0, 2), [3, 3]),  # rank 0 empty; class 3 only on rank 1
+    ((0, 0), []),  # nothing anywhere
     ((4, 4), [2, 1, 1, 0, 3, 2, 2, 0]),
     ((6, 1), [0, 1, 2, 3, 0, 1, 2]),  # 7 entries: the bank wraps again
 ]
-RESUME_AT = 2  # state_dict round trip before this step
+RESUME_AT = 3  # state_dict round trip before this step
 
 
 def _global_batch(step):
     sizes, labels = STEPS[step]
     g = torch.Generator().manual_seed(step)
     n = sum(sizes)
+    confidences = torch.rand(n, generator=g, dtype=torch.float64)
     return dict(
         features=torch.randn(n, DIM, generator=g, dtype=torch.float64),
-        labels=torch.tensor(labels),
-        confidences=torch.rand(n, generator=g, dtype=torch.float64),
+        labels=torch.tensor(labels, dtype=torch.long),
+        confidences=confidences,
+        reliable=confidences > 0.5,
         indices=torch.arange(100 * step, 100 * step + n))
 
 
@@ -41,7 +44,7 @@ def _memories():
     protos = ClassPrototypes(K, DIM, momentum=0.7).double()
     bank = FeatureBank(
         BANK, DIM, fields=dict(labels='long', confidences='float',
-                               indices='long')).double()
+                               reliable='bool', indices='long')).double()
     return protos, bank
 
 
@@ -120,4 +123,8 @@ def test_two_rank_memories_identical_and_equal_to_one_process(tmp_path):
     assert int(single['bank']['ptr']) == total % BANK
     assert int(single['bank']['num_valid']) == BANK
     # the bank holds the newest BANK entries: the last step's 7
-    assert sorted(single['bank']['indices'].tolist()) == list(range(300, 307))
+    last = 100 * (len(STEPS) - 1)
+    assert sorted(single['bank']['indices'].tolist()) == list(
+        range(last, last + BANK))
+    assert torch.equal(r0['bank']['reliable'],
+                       r0['bank']['confidences'] > 0.5)

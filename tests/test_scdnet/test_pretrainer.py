@@ -326,13 +326,18 @@ def test_checkpoint_of_the_former_queue_class_loads():
             continue
         legacy[key.replace('_queue.features', '_queue.queue')] = value
     assert 'i_queue.queue' in legacy
-    fresh = _model()
-    fresh.load_state_dict(legacy)  # strict: no missing or unexpected key
-    for name in ('t_queue', 's_queue', 'i_queue'):
-        torch.testing.assert_close(
-            getattr(fresh, name).features, getattr(model, name).features)
-        assert int(getattr(fresh, name).ptr) == N
-        assert getattr(fresh, name).is_full
+    from mmengine.runner.checkpoint import load_state_dict
+    for load in (
+            lambda m, s: m.load_state_dict(s),  # strict
+            # what resume and load_from use
+            lambda m, s: load_state_dict(m, s, strict=True)):
+        fresh = _model()
+        load(fresh, dict(legacy))
+        for name in ('t_queue', 's_queue', 'i_queue'):
+            torch.testing.assert_close(
+                getattr(fresh, name).features, getattr(model, name).features)
+            assert int(getattr(fresh, name).ptr) == N
+            assert getattr(fresh, name).is_full
 
 
 def test_multiview_pose_pipeline_feeds_the_pretrainer():
