@@ -123,8 +123,7 @@ def info_nce_in_batch(query: torch.Tensor, keys: torch.Tensor,
                          f'hold the partners of {query.shape[0]} queries at '
                          f'offset {offset}')
     logits = query @ keys.detach().t() / temperature
-    target = torch.arange(
-        query.shape[0], device=query.device) + offset
+    target = torch.arange(query.shape[0], device=query.device) + offset
     return F.cross_entropy(logits, target), logits, target
 
 
