@@ -296,7 +296,9 @@ class SCDNetPretrainer(BaseModel):
         return [F.normalize(z, dim=1) for z in projector(vt, vs)]
 
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        """Compute the four cross-level InfoNCE losses and update queues."""
+        """The four cross-level InfoNCE losses with their contrast
+        accuracies (``acc_*``) and the collapse monitors (``emb_std``,
+        ``emb_erank``, ``partner_top1``); with queues, enqueue the keys."""
         x_q, x_k = self.split_views(inputs)
         if x_q.shape != x_k.shape:
             raise ValueError(f'SCDNetPretrainer: query view {tuple(x_q.shape)}'
@@ -310,8 +312,8 @@ class SCDNetPretrainer(BaseModel):
         queries = dict(t=qt, s=qs, i=qi)
         keys = dict(t=kt, s=ks, i=ki)
         # (query level, key level): the key level's negatives
-        terms = dict(ti=('t', 'i'), si=('s', 'i'), it=('i', 't'),
-                     is_=('i', 's'))
+        terms = {'ti': ('t', 'i'), 'si': ('s', 'i'), 'it': ('i', 't'),
+                 'is': ('i', 's')}
         if self.negatives == 'queue':
             losses = self._queue_losses(queries, keys, terms)
         else:
@@ -331,7 +333,6 @@ class SCDNetPretrainer(BaseModel):
         }
         losses = dict()
         for name, (q_level, k_level) in terms.items():
-            name = name.rstrip('_')
             loss, logits = info_nce_with_queue(queries[q_level],
                                                keys[k_level],
                                                negatives[k_level],
@@ -356,7 +357,6 @@ class SCDNetPretrainer(BaseModel):
         }
         losses = dict()
         for name, (q_level, k_level) in terms.items():
-            name = name.rstrip('_')
             loss, logits, target = info_nce_in_batch(
                 queries[q_level], global_keys[k_level], self.temperature,
                 offset)
