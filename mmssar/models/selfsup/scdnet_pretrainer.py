@@ -21,8 +21,12 @@ samples' keys of the current global batch (gathered across ranks, no
 gradient): ``l(q -> k | K) = CE([q.K^T] / tau, target = own row)``. On a
 small data set (NW-UCLA, a few hundred CPU iterations) the queue let the
 representation collapse (mean pairwise cosine 0.999 across clips) while
-in-batch negatives, which are never stale, did not. Every iteration also logs collapse monitors on the instance embedding
-of the query view: ``emb_std`` (per-dimension std, ~1/sqrt(D) when spread,
+in-batch negatives, which are never stale, did not. With
+several ranks each rank's loss averages over its own queries, against the
+keys of all ranks.
+
+Every iteration also logs collapse monitors on the instance embedding of
+the query view (local batch): ``emb_std`` (per-dimension std, ~1/sqrt(D) when spread,
 0 when collapsed), ``emb_erank`` (effective rank) and ``partner_top1``
 (in-batch partner retrieval of ``q_i`` among ``k_i``; chance 1/N).
 
