@@ -21,14 +21,14 @@ samples' keys of the current global batch (gathered across ranks, no
 gradient): ``l(q -> k | K) = CE([q.K^T] / tau, target = own row)``. On a
 small data set (NW-UCLA, a few hundred CPU iterations) the queue let the
 representation collapse (mean pairwise cosine 0.999 across clips) while
-in-batch negatives, which are never stale, did not. With
-several ranks each rank's loss averages over its own queries, against the
-keys of all ranks.
+in-batch negatives, which are never stale, did not. With several ranks,
+each rank's loss averages over its own queries, against all ranks' keys.
 
 Every iteration also logs collapse monitors on the instance embedding of
-the query view (local batch): ``emb_std`` (per-dimension std, ~1/sqrt(D) when spread,
-0 when collapsed), ``emb_erank`` (effective rank) and ``partner_top1``
-(in-batch partner retrieval of ``q_i`` among ``k_i``; chance 1/N).
+the query view (local batch): ``emb_std`` (per-dimension std, ~1/sqrt(D)
+when spread, 0 when collapsed), ``emb_erank`` (effective rank) and
+``partner_top1`` (in-batch partner retrieval of ``q_i`` among ``k_i``;
+chance 1/N).
 
 Momentum update: like the official code (and MoCo), inside ``forward`` under
 ``no_grad`` and BEFORE the key forward: ``theta_k <- m theta_k + (1 - m)
