@@ -1,4 +1,5 @@
 """Self-supervised pre-training models (registered into ``MODELS``)."""
-from .queue import FeatureQueue, gather_from_all_ranks  # noqa: F401
+from .collapse_metrics import (effective_rank, embedding_std,  # noqa: F401
+                               partner_retrieval)
 from .scdnet_pretrainer import (SCDNetPretrainer,  # noqa: F401
-                                info_nce_with_queue)
+                                info_nce_in_batch, info_nce_with_queue)

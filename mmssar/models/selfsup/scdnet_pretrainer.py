@@ -13,7 +13,22 @@ InfoNCE terms are used, each with the negatives of the KEY level's queue::
     l(q -> k | Q) = CE([q.k, q.Q^T] / tau, target 0), averaged over the batch
 
 Views are not swapped. After the loss, ``k_t, k_s, k_i`` are enqueued into
-``Q_t, Q_s, Q_i``.
+``Q_t, Q_s, Q_i`` (:class:`~mmssar.models.memories.FeatureBank` memories,
+started as random unit vectors like the official queues).
+
+``negatives='batch'`` (not official) replaces each queue by the other
+samples' keys of the current global batch (gathered across ranks, no
+gradient): ``l(q -> k | K) = CE([q.K^T] / tau, target = own row)``. On a
+small data set (NW-UCLA, a few hundred CPU iterations) the queue let the
+representation collapse (mean pairwise cosine 0.999 across clips) while
+in-batch negatives, which are never stale, did not. With several ranks,
+each rank's loss averages over its own queries, against all ranks' keys.
+
+Every iteration also logs collapse monitors on the instance embedding of
+the query view (local batch): ``emb_std`` (per-dimension std, ~1/sqrt(D)
+when spread, 0 when collapsed), ``emb_erank`` (effective rank) and
+``partner_top1`` (in-batch partner retrieval of ``q_i`` among ``k_i``;
+chance 1/N).
 
 Momentum update: like the official code (and MoCo), inside ``forward`` under
 ``no_grad`` and BEFORE the key forward: ``theta_k <- m theta_k + (1 - m)
@@ -56,11 +71,17 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.dist import get_rank
 from mmengine.model import BaseModel
 
 from mmssar.registry import MODELS
 from ..backbones.scdnet import SCDNetProjector
-from .queue import FeatureQueue
+from ..memories import FeatureBank
+from ..utils.dist_utils import all_gather_rows, all_gather_sizes
+from .collapse_metrics import effective_rank, embedding_std, partner_retrieval
+
+_NEGATIVES = ('queue', 'batch')
+_LEVELS = ('t', 's', 'i')
 
 
 def info_nce_with_queue(query: torch.Tensor, key: torch.Tensor,
@@ -84,6 +105,32 @@ def info_nce_with_queue(query: torch.Tensor, key: torch.Tensor,
     return F.cross_entropy(logits, target), logits
 
 
+def info_nce_in_batch(query: torch.Tensor, keys: torch.Tensor,
+                      temperature: float, offset: int = 0):
+    """InfoNCE with the batch's keys: query row ``i`` is positive with key
+    row ``offset + i`` and negative with every other key.
+
+    Args:
+        query (torch.Tensor): (N, D) local queries, normalised.
+        keys (torch.Tensor): (B, D) keys of the global batch (all ranks
+            concatenated in rank order), normalised, no grad; B >= offset + N.
+        temperature (float): Softmax temperature.
+        offset (int): Row of this rank's first key in ``keys``
+            (the sum of the lower ranks' batch sizes). Defaults to 0.
+
+    Returns:
+        tuple: loss (scalar, mean over the local queries), logits (N, B) and
+        targets (N,).
+    """
+    if keys.shape[0] < offset + query.shape[0]:
+        raise ValueError(f'info_nce_in_batch: {keys.shape[0]} keys cannot '
+                         f'hold the partners of {query.shape[0]} queries at '
+                         f'offset {offset}')
+    logits = query @ keys.detach().t() / temperature
+    target = torch.arange(query.shape[0], device=query.device) + offset
+    return F.cross_entropy(logits, target), logits, target
+
+
 @MODELS.register_module()
 class SCDNetPretrainer(BaseModel):
     """MoCo-style cross-level contrastive pre-training of SCD-Net.
@@ -99,10 +146,14 @@ class SCDNetPretrainer(BaseModel):
         proj_dim (int): Embedding width. Defaults to 128.
         proj_hidden_dim (int, optional): Projector hidden width; ``None``
             means the encoder's ``d_model`` (official).
-        queue_size (int): Length K of each of the three queues.
-            Defaults to 8192.
+        queue_size (int): Length K of each of the three queues (unused with
+            ``negatives='batch'``). Defaults to 8192.
         temperature (float): InfoNCE temperature. Defaults to 0.2.
         momentum (float): Key encoder EMA momentum. Defaults to 0.999.
+        negatives (str): ``'queue'`` (official: each level's FIFO queue of
+            past keys) or ``'batch'`` (the other samples' keys of the current
+            batch, gathered across ranks; no queue is built).
+            Defaults to ``'queue'``.
         view_keys (Sequence[str]): Names of the query and key views in a
             dict input. Defaults to ``('query', 'key')``.
         data_preprocessor (dict, optional): Defaults to MMEngine's
@@ -118,6 +169,7 @@ class SCDNetPretrainer(BaseModel):
                  queue_size: int = 8192,
                  temperature: float = 0.2,
                  momentum: float = 0.999,
+                 negatives: str = 'queue',
                  view_keys: Sequence[str] = ('query', 'key'),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -129,6 +181,9 @@ class SCDNetPretrainer(BaseModel):
             raise ValueError(f'momentum must be in [0, 1], got {momentum}')
         if temperature <= 0:
             raise ValueError(f'temperature must be > 0, got {temperature}')
+        if negatives not in _NEGATIVES:
+            raise ValueError(f'negatives must be one of {_NEGATIVES}, got '
+                             f'{negatives!r}')
         if len(view_keys) != 2:
             raise ValueError(f'view_keys must name 2 views, got {view_keys}')
         self.backbone = MODELS.build(backbone)
@@ -145,9 +200,29 @@ class SCDNetPretrainer(BaseModel):
         self.temperature = temperature
         self.momentum = momentum
         self.view_keys = tuple(view_keys)
-        self.t_queue = FeatureQueue(queue_size, proj_dim)
-        self.s_queue = FeatureQueue(queue_size, proj_dim)
-        self.i_queue = FeatureQueue(queue_size, proj_dim)
+        self.negatives = negatives
+        if negatives == 'queue':
+            for level in _LEVELS:
+                self.add_module(
+                    f'{level}_queue',
+                    FeatureBank(
+                        queue_size, proj_dim, fields={}, init='random_unit'))
+            self._register_load_state_dict_pre_hook(self._load_legacy_queues)
+
+    @staticmethod
+    def _load_legacy_queues(state_dict, prefix, *args) -> None:
+        """Checkpoints written before the queues became ``FeatureBank``s
+        store ``*_queue.queue`` and no ``num_valid``: rename, and mark the
+        (always full) queues as full."""
+        for level in _LEVELS:
+            old = f'{prefix}{level}_queue.queue'
+            if old in state_dict and \
+                    f'{prefix}{level}_queue.features' not in state_dict:
+                queue = state_dict.pop(old)
+                state_dict[f'{prefix}{level}_queue.features'] = queue
+                state_dict.setdefault(
+                    f'{prefix}{level}_queue.num_valid',
+                    torch.full((1, ), queue.shape[0], dtype=torch.long))
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -225,7 +300,9 @@ class SCDNetPretrainer(BaseModel):
         return [F.normalize(z, dim=1) for z in projector(vt, vs)]
 
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        """Compute the four cross-level InfoNCE losses and update queues."""
+        """The four cross-level InfoNCE losses with their contrast
+        accuracies (``acc_*``) and the collapse monitors (``emb_std``,
+        ``emb_erank``, ``partner_top1``); with queues, enqueue the keys."""
         x_q, x_k = self.split_views(inputs)
         if x_q.shape != x_k.shape:
             raise ValueError(f'SCDNetPretrainer: query view {tuple(x_q.shape)}'
@@ -236,31 +313,62 @@ class SCDNetPretrainer(BaseModel):
             kt, ks, ki = self._embed(self.key_backbone, self.key_projector,
                                      x_k)
 
+        queries = dict(t=qt, s=qs, i=qi)
+        keys = dict(t=kt, s=ks, i=ki)
+        # (query level, key level): the key level's negatives
+        terms = {'ti': ('t', 'i'), 'si': ('s', 'i'), 'it': ('i', 't'),
+                 'is': ('i', 's')}
+        if self.negatives == 'queue':
+            losses = self._queue_losses(queries, keys, terms)
+        else:
+            losses = self._batch_losses(queries, keys, terms)
+        losses.update(
+            emb_std=embedding_std(qi),
+            emb_erank=effective_rank(qi),
+            partner_top1=partner_retrieval(qi, ki))
+        return losses
+
+    def _queue_losses(self, queries, keys, terms) -> Dict[str, torch.Tensor]:
         # Snapshots: autograd keeps the negatives for the backward pass, and
         # the in-place enqueue below must not modify them.
-        neg_t, neg_s, neg_i = (q.queue.clone()
-                               for q in (self.t_queue, self.s_queue,
-                                         self.i_queue))
-        terms = dict(
-            ti=(qt, ki, neg_i),
-            si=(qs, ki, neg_i),
-            it=(qi, kt, neg_t),
-            is_=(qi, ks, neg_s))
+        negatives = {
+            level: getattr(self, f'{level}_queue').features.clone()
+            for level in _LEVELS
+        }
         losses = dict()
-        for name, (q, k, negatives) in terms.items():
-            name = name.rstrip('_')
-            loss, logits = info_nce_with_queue(q, k, negatives,
+        for name, (q_level, k_level) in terms.items():
+            loss, logits = info_nce_with_queue(queries[q_level],
+                                               keys[k_level],
+                                               negatives[k_level],
                                                self.temperature)
             losses[f'loss_{name}'] = loss
             with torch.no_grad():
                 # (1 + K)-way contrast accuracy, as logged upstream.
                 losses[f'acc_{name}'] = (logits.argmax(dim=1) == 0).float(
                 ).mean()
-
         # Enqueue only after all logits used the old queues (as upstream).
-        self.t_queue.enqueue(kt)
-        self.s_queue.enqueue(ks)
-        self.i_queue.enqueue(ki)
+        for level in _LEVELS:
+            getattr(self, f'{level}_queue').push(keys[level])
+        return losses
+
+    def _batch_losses(self, queries, keys, terms) -> Dict[str, torch.Tensor]:
+        n = keys['i'].shape[0]
+        sizes = all_gather_sizes(n, keys['i'].device)
+        offset = sum(sizes[:get_rank()])
+        global_keys = {
+            level: all_gather_rows(keys[level], sizes)
+            for level in _LEVELS
+        }
+        losses = dict()
+        for name, (q_level, k_level) in terms.items():
+            loss, logits, target = info_nce_in_batch(
+                queries[q_level], global_keys[k_level], self.temperature,
+                offset)
+            losses[f'loss_{name}'] = loss
+            with torch.no_grad():
+                # B-way contrast accuracy (chance 1 / global batch size)
+                losses[f'acc_{name}'] = (
+                    logits.argmax(dim=1) == target).float().mean()
         return losses
 
     def forward(self,

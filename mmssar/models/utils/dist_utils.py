@@ -1,4 +1,4 @@
-"""Collective helpers for losses that need the whole global batch.
+"""Collective helpers for losses and memories that need the global batch.
 
 All functions are the identity when ``torch.distributed`` is not initialised
 or runs a single process, and work with any backend whose collectives
@@ -6,7 +6,7 @@ support the tensor's device (NCCL for CUDA, gloo for CPU). Batch sizes may
 differ across ranks (e.g. a last, smaller batch): tensors are padded to the
 largest size for the collective and trimmed afterwards.
 """
-from typing import List, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.distributed as dist
@@ -20,25 +20,73 @@ def _world() -> Tuple[int, int]:
     return 1, 0
 
 
-def _gather_rows(x: Tensor) -> Tuple[Tensor, List[int]]:
-    """All-gather ``x`` along dim 0 in rank order, allowing unequal sizes.
+def all_gather_sizes(num_rows: int, device=None) -> List[int]:
+    """Every rank's number of rows, in rank order.
+
+    Args:
+        num_rows (int): This rank's row count.
+        device (torch.device, optional): Device of the collective (CUDA for
+            NCCL, CPU for gloo). Defaults to CPU.
 
     Returns:
-        tuple[Tensor, list[int]]: The concatenation and each rank's size.
+        list[int]: One count per rank; ``[num_rows]`` when not distributed.
     """
     world_size, _ = _world()
-    x = x.contiguous()
-    size = torch.tensor([x.shape[0]], device=x.device, dtype=torch.long)
+    if world_size == 1:
+        return [num_rows]
+    size = torch.tensor([num_rows], device=device, dtype=torch.long)
     sizes = [torch.zeros_like(size) for _ in range(world_size)]
     dist.all_gather(sizes, size)
-    sizes = [int(s.item()) for s in sizes]
+    return [int(s.item()) for s in sizes]
+
+
+@torch.no_grad()
+def all_gather_rows(x: Tensor,
+                    sizes: Optional[Sequence[int]] = None) -> Tensor:
+    """All-gather ``x`` along dim 0 in rank order, allowing unequal sizes.
+
+    The one gather of the project: every other gather (with gradient,
+    feature banks, queues) goes through it. Rows are padded to the largest
+    rank's count for the collective and trimmed afterwards, so a rank may
+    contribute zero rows. Every rank must call it (it is a collective) with
+    the same trailing shape and dtype.
+
+    Args:
+        x (Tensor): Local rows, shape (N_r, ...). Not differentiated.
+        sizes (Sequence[int], optional): Every rank's N_r, as returned by
+            :func:`all_gather_sizes`; pass it to gather several tensors of
+            one batch with a single size exchange. Defaults to None
+            (exchanged here).
+
+    Returns:
+        Tensor: Shape (sum_r N_r, ...), detached, in rank order; ``x``
+        itself when not distributed.
+    """
+    world_size, rank = _world()
+    if world_size == 1:
+        return x
+    if sizes is None:
+        sizes = all_gather_sizes(x.shape[0], x.device)
+    sizes = [int(n) for n in sizes]
+    if len(sizes) != world_size or sizes[rank] != x.shape[0]:
+        raise ValueError(
+            f'all_gather_rows: sizes {sizes} do not match world size '
+            f'{world_size} and this rank\'s {x.shape[0]} rows')
     max_size = max(sizes)
+    if max_size == 0:  # nothing anywhere: skip the collective on all ranks
+        return x.detach()
+    x = x.detach().contiguous()
+    # gloo has no bool collectives; bytes carry the same values
+    is_bool = x.dtype == torch.bool
+    if is_bool:
+        x = x.to(torch.uint8)
     if x.shape[0] < max_size:
         pad = x.new_zeros((max_size - x.shape[0], ) + tuple(x.shape[1:]))
         x = torch.cat([x, pad])
     parts = [torch.empty_like(x) for _ in range(world_size)]
     dist.all_gather(parts, x)
-    return torch.cat([p[:n] for p, n in zip(parts, sizes)]), sizes
+    out = torch.cat([p[:n] for p, n in zip(parts, sizes)])
+    return out.bool() if is_bool else out
 
 
 class _GatherWithGrad(torch.autograd.Function):
@@ -54,8 +102,9 @@ class _GatherWithGrad(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: Tensor) -> Tensor:
-        out, sizes = _gather_rows(x)
+        sizes = all_gather_sizes(x.shape[0], x.device)
         ctx.sizes = sizes
+        out = all_gather_rows(x, sizes)
         ctx.rank = _world()[1]
         return out
 
@@ -83,19 +132,26 @@ def gather_with_grad(x: Tensor) -> Tensor:
     return _GatherWithGrad.apply(x)
 
 
-@torch.no_grad()
 def all_gather_no_grad(x: Tensor) -> Tensor:
-    """All-gather along dim 0 in rank order, without autograd.
+    """Alias of :func:`all_gather_rows` (kept for existing callers)."""
+    return all_gather_rows(x)
+
+
+@torch.no_grad()
+def all_reduce_sum(x: Tensor) -> Tensor:
+    """Sum of ``x`` over ranks (a new tensor; ``x`` is left unchanged).
 
     Args:
-        x (Tensor): Local rows, shape (N_r, ...).
+        x (Tensor): Any shape; the same shape and dtype on every rank.
 
     Returns:
-        Tensor: Shape (sum_r N_r, ...), detached; ``x`` when not distributed.
+        Tensor: The element-wise sum, detached; ``x`` when not distributed.
     """
     if _world()[0] == 1:
         return x
-    return _gather_rows(x.detach())[0]
+    out = x.detach().clone()
+    dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    return out
 
 
 @torch.no_grad()
@@ -111,6 +167,4 @@ def all_reduce_mean(x: Tensor) -> Tensor:
     world_size, _ = _world()
     if world_size == 1:
         return x
-    out = x.detach().clone()
-    dist.all_reduce(out, op=dist.ReduceOp.SUM)
-    return out / world_size
+    return all_reduce_sum(x) / world_size
