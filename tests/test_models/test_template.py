@@ -219,7 +219,10 @@ def test_plain_checkpoint_fills_student_and_ema_only(plain_ckpt):
     other = copy.deepcopy(STUDENT)
     model = build(teachers=dict(
         teacher=dict(type='TeacherEMA'),
-        frozen=dict(type='FrozenTeacher', model=other)))
+        frozen=dict(type='FrozenTeacher', model=other)),
+        semi_train_cfg=dict(memories=dict(protos=dict(
+            type='ClassPrototypes', num_classes=3, dim=64))))
+    assert any(k.startswith('memories.protos.') for k in model.state_dict())
     frozen_before = params(model.teachers['frozen'].module)
     state = torch.load(path, weights_only=True)['state_dict']
     result = model.load_state_dict(state, strict=False)
