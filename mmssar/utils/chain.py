@@ -450,6 +450,8 @@ class ChainRunner:
         root (str): Project root: working directory of every process.
         check_init (bool): Check that an init checkpoint fits the model of
             the stage before starting it (:func:`check_init`).
+        env (dict, optional): Environment variables of every stage process
+            (a stage's own ``env`` wins).
         log (callable): Progress messages.
     """
 
@@ -463,6 +465,7 @@ class ChainRunner:
                  python: str = sys.executable,
                  root: str = ROOT,
                  check_init: bool = True,
+                 env: Optional[Dict[str, str]] = None,
                  log: Callable[[str], None] = print) -> None:
         if launcher not in LAUNCHERS:
             raise ChainError(f'launcher must be one of {LAUNCHERS}, got '
@@ -488,6 +491,7 @@ class ChainRunner:
         self.python = python
         self.root = root
         self.check = check_init
+        self.env = dict(env or {})
         self.log = log
 
     # ----------------------------------------------------------- state
@@ -746,7 +750,7 @@ class ChainRunner:
         with open(osp.join(wd, 'chain_stdout.log'), 'a') as out:
             proc = subprocess.run(cmd, cwd=self.root, stdout=out,
                                   stderr=subprocess.STDOUT,
-                                  env=dict(os.environ, **env))
+                                  env={**os.environ, **self.env, **env})
         if proc.returncode != 0:
             raise ChainError(f'stage {stage.name!r} failed (exit code '
                              f'{proc.returncode}); see '
