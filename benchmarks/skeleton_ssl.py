@@ -126,7 +126,7 @@ def bench_dataset(key, args, env):
                                         stgcn[row].get('acc/top1', 0))
     out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
         'acc/student_top1']
-    times = {row: m['minutes'] for row, m in stgcn.items()}
+    times = {row: 60 * m['minutes'] for row, m in stgcn.items()}  # s
 
     # the SCD-Net rows: stages of the CPU chain of this data set
     stages = load_chain(CHAIN.format(ds['tag']))

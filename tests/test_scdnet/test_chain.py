@@ -275,3 +275,39 @@ def test_knn_tool_rejects_missing_prefix(project_root, tmp_path):
     cfg.merge_from_dict(dict(model=dict(backbone=TINY_ENCODER)))
     with pytest.raises(KeyError, match='no key starts with'):
         knn_eval.build_model(cfg, str(ckpt))
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.dist
+def test_chain_stage_through_dist_train(project_root, tmp_path,
+                                        monkeypatch):
+    """A stage launched with tools/dist_train.sh (2 gloo CPU processes)
+    after a single-process stage, initialised from it."""
+    root = tmp_path / 'data'
+    root.mkdir()
+    _write_pickles(str(root), _synthetic_annotations())
+    chain = _tiny_chain(project_root, tmp_path / 'chain.py', [
+        ('pretrain', 'scdnet-cpu_pretrain', ", launcher='none'"),
+        ('finetune', 'scdnet-cpu_finetune_10shot',
+         ", init_from=dict(stage='pretrain', prefix='backbone.')"),
+    ])
+    monkeypatch.setenv('MMSSAR_SKELETON_ROOT', str(root))
+    runner = ChainRunner(load_chain(chain), str(tmp_path / 'wd'),
+                         launcher='pytorch', gpus=2, cfg_options=SHORT,
+                         root=project_root, log=lambda msg: None,
+                         env=dict(PORT=_free_port(), OMP_NUM_THREADS='1'))
+    assert runner.run() == dict(pretrain='ran', finetune='ran')
+    log = (tmp_path / 'wd' / 'finetune' / 'chain_stdout.log').read_text()
+    assert 'Distributed launcher: pytorch' in log
+    assert "load_from='" in log or 'Load checkpoint from' in log
+    record = json.loads(
+        (tmp_path / 'wd' / 'finetune' / DONE_FILE).read_text())
+    assert record['command'][1].endswith('dist_train.sh')
+    assert record['command'][3] == '2'

@@ -5,7 +5,6 @@ the end-to-end runs are in tests/test_scdnet/test_chain.py)."""
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import stat
 import sys
@@ -366,5 +365,4 @@ def test_shipped_chain_configs(project_root, tmp_path):
         report = ChainRunner(stages, str(tmp_path / 'wd'),
                              log=lambda m: None).run(dry_run=True)
         assert set(report) == {s.name for s in stages}
-    assert not os.listdir(tmp_path) or not glob.glob(
-        str(tmp_path / 'wd' / '*' / DONE_FILE))
+    assert not (tmp_path / 'wd').exists()  # a dry run writes nothing
