@@ -34,7 +34,6 @@ Example (prepares ``data/skeleton/*`` from ``../shared/data`` if needed)::
 The last line holds the figures as ``key=value`` pairs.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import time
@@ -46,7 +45,7 @@ sys.path.insert(0, ROOT)
 from mmssar.utils.chain import ChainRunner, load_chain, stage_output  # noqa
 from mmssar.utils.experiment import (SKELETON_CONFIGS,  # noqa: E402
                                      final_metrics, prepare_jhmdb,
-                                     prepare_nwucla, skeleton_run)
+                                     prepare_nwucla, skeleton_run, top1)
 
 CHAIN = osp.join('configs', 'scdnet', 'cpu', 'scdnet-cpu_chain_{}.py')
 DATASETS = {
@@ -122,8 +121,7 @@ def bench_dataset(key, args, env):
         print(f'[{key}] {row}', flush=True)
         stgcn[row] = skeleton_run(key, method, args.stgcn_work_dir, opts,
                                   env=env, echo=False)
-        out[row] = 100 * stgcn[row].get('acc/teacher_top1',
-                                        stgcn[row].get('acc/top1', 0))
+        out[row] = top1(stgcn[row])
     out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
         'acc/student_top1']
     times = {row: 60 * m['minutes'] for row, m in stgcn.items()}  # s

@@ -30,7 +30,7 @@ def test_all_protocols_are_consistent(project_root, monkeypatch):
     for path in leaves:
         cfg = Config.fromfile(path)
         name = osp.basename(path)
-        if 'stages' in cfg:  # a chain (tests/test_utils/test_chain.py)
+        if 'stages' in cfg:  # a chain (tests/test_utils/test_stage_chain.py)
             continue
         kind = name.split('_')[1]
         kinds.setdefault(kind, 0)
