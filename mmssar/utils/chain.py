@@ -215,6 +215,10 @@ def parse_stages(stages, source: str = '<chain>') -> List[Stage]:
         if launcher is not None and launcher not in LAUNCHERS:
             raise ChainError(f'{where}: launcher must be one of {LAUNCHERS}, '
                              f'got {launcher!r}')
+        gpus = raw.get('gpus')
+        if gpus is not None and (not isinstance(gpus, int) or gpus < 1):
+            raise ChainError(f'{where}: `gpus` must be a positive integer, '
+                             f'got {gpus!r}')
         stage = Stage(
             name=name,
             config=config,
@@ -224,7 +228,7 @@ def parse_stages(stages, source: str = '<chain>') -> List[Stage]:
             env={str(k): str(v)
                  for k, v in env.items()},
             launcher=launcher,
-            gpus=raw.get('gpus'),
+            gpus=gpus,
             spec=raw)
         for dep in stage.references:
             if not any(s.name == dep for s in out):

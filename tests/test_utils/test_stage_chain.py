@@ -45,6 +45,7 @@ def _config(tmp_path, project_root, name='model.py'):
     ([dict(name='a', config='m.py', init_from=dict(ckpt='last'))],
      'needs `stage`'),
     ([dict(name='a', config='m.py', launcher='mpi')], 'launcher'),
+    ([dict(name='a', config='m.py', gpus=0)], 'positive integer'),
     ([dict(name='a', config='m.py', cfg_options={'x': 'a,b'})],
      'cannot pass through'),
     ([dict(name='a', config='m.py', cfg_options={'x': [dict(y=1)]})],
