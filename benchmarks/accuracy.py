@@ -1,15 +1,21 @@
 """Labeled-only vs FixMatch vs Mean Teacher vs fully supervised.
 
-Two settings, each trained with the CPU configs of ``configs/quickstart``:
+Settings, each trained with the CPU configs of ``configs/quickstart``:
 
 * the synthetic motion set (10 classes, 20 labels per class, tiny 3D CNN);
 * NW-UCLA cross-view (views 1+2 train, view 3 test, 10 labels per class,
   small ST-GCN), when the real data is available
-  (``--nwucla ../shared/data/skeleton/nw_ucla``).
+  (``--nwucla ../shared/data/skeleton/nw_ucla``);
+* JHMDB ground-truth 2-D joints, split 1 (10 labels per class, small
+  ST-GCN), with ``--jhmdb ../shared/data/skeleton/jhmdb_gt_pose``.
+
+The skeleton rows are the runs of ``benchmarks/skeleton_ssl.py`` too (same
+configs, ``mmssar.utils.experiment.SKELETON_CONFIGS``, same cache).
 
 Example::
 
-    python benchmarks/accuracy.py --nwucla ../shared/data/skeleton/nw_ucla
+    python benchmarks/accuracy.py --nwucla ../shared/data/skeleton/nw_ucla \
+        --jhmdb ../shared/data/skeleton/jhmdb_gt_pose
 
 Prints a table and ends with one line of ``key=value`` pairs (top-1 %).
 """
@@ -21,7 +27,8 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmssar.utils.experiment import (prepare_nwucla,  # noqa: E402
+from mmssar.utils.experiment import (SKELETON_CONFIGS,  # noqa: E402
+                                     prepare_jhmdb, prepare_nwucla,
                                      prepare_synthetic, top1, train_config)
 
 Q = 'configs/quickstart/'
@@ -31,12 +38,9 @@ SETTINGS = dict(
         fixmatch=Q + 'fixmatch_tiny-slowonly_1500it_synthetic-20shot.py',
         meanteacher=Q + 'meanteacher_tiny-slowonly_1500it_synthetic-20shot.py',
         full=Q + 'full-supervised_tiny-slowonly_1500it_synthetic.py'),
-    nwucla=dict(
-        labeled_only=Q +
-        'labeled-only_stgcn-tiny_1500it_nwucla-xview-10shot.py',
-        fixmatch=Q + 'fixmatch_stgcn-tiny_1500it_nwucla-xview-10shot.py',
-        meanteacher=Q + 'meanteacher_stgcn-tiny_1500it_nwucla-xview-10shot.py',
-        full=Q + 'full-supervised_stgcn-tiny_1500it_nwucla-xview.py'))
+    # the skeleton rows: one config per experiment, shared with
+    # benchmarks/skeleton_ssl.py (key_extra data=None, as skeleton_run)
+    **SKELETON_CONFIGS)
 
 
 def parse_args():
@@ -44,6 +48,8 @@ def parse_args():
     parser.add_argument('--synthetic-root', default='data/synthetic_motion')
     parser.add_argument(
         '--nwucla', help='folder of the NW-UCLA JSON files (optional)')
+    parser.add_argument(
+        '--jhmdb', help='folder of the JHMDB joint_positions (optional)')
     parser.add_argument('--skeleton-root', default='data/skeleton')
     parser.add_argument('--work-dir', default='work_dirs/benchmarks')
     parser.add_argument('--only', nargs='+', choices=list(SETTINGS))
@@ -61,7 +67,8 @@ def main():
     args = parse_args()
     start = time.time()
     settings = args.only or [
-        s for s in SETTINGS if s != 'nwucla' or args.nwucla
+        s for s in SETTINGS if s not in ('nwucla', 'jhmdb') or getattr(
+            args, s)
     ]
     env = dict(MMSSAR_SYNTH_ROOT=args.synthetic_root,
                MMSSAR_SKELETON_ROOT=args.skeleton_root)
@@ -72,6 +79,10 @@ def main():
         if not args.nwucla:
             raise SystemExit('--nwucla DIR is needed for the NW-UCLA rows')
         prepare_nwucla(args.nwucla, args.skeleton_root)
+    if 'jhmdb' in settings:
+        if not args.jhmdb:
+            raise SystemExit('--jhmdb DIR is needed for the JHMDB rows')
+        prepare_jhmdb(args.jhmdb, args.skeleton_root)
     options = []
     if args.max_iters:
         options = [f'train_cfg.max_iters={args.max_iters}',

@@ -1,19 +1,10 @@
-# Supervised baseline: the small ST-GCN on the 10 labels per class only.
+# Supervised baseline: the small ST-GCN on the 10 labels per class of
+# NW-UCLA cross-view only.
 _base_ = [
     '../_base_/models/stgcn_tiny_kinect20.py',
-    '../_base_/datasets/nwucla_xview_10shot.py',
-    '../_base_/schedules/cpu_adamw_1500it.py',
-    '../_base_/default_runtime.py'
+    '../_base_/datasets/nwucla_xview_10shot.py', './_base_/supervised_1500it.py'
 ]
 
 # An infinite sampler: with a finite one MMEngine's iteration loop pauses
-# ~0.6 s every time the 50-clip labeled set is exhausted (every 7 iterations).
+# ~0.6 s every time the small labeled set is exhausted (every few iterations).
 train_dataloader = dict(sampler=dict(type='InfiniteSampler', shuffle=True))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=_base_.max_iters,
-                 val_interval=_base_.val_interval)
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(by_epoch=False, interval=500, save_best='acc/top1',
-                    max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)

@@ -1,26 +1,37 @@
-"""SCD-Net downstream chain through the shipped CPU configs:
-pre-train -> linear probe (frozen encoder) -> semi-supervised fine-tune /
-FixMatch -> kNN retrieval tool, on synthetic skeletons (always) and on a
-small real NW-UCLA subset (when ../shared/data is present).
+"""SCD-Net downstream chain through tools/run_chain.py and the shipped CPU
+configs: pre-train -> linear probe (frozen encoder, initialised from the
+pre-trained `backbone.*`) -> kNN retrieval tool, on synthetic skeletons
+(always) and on a small real NW-UCLA subset (when ../shared/data is
+present); a rerun skips finished stages, an interrupted stage resumes.
 
 The configs of configs/scdnet/cpu/ read their pickles from
-``$MMSSAR_SKELETON_ROOT``; the tests point it at ``tmp_path`` and shrink the
-encoder and schedules with config overrides.
+``$MMSSAR_SKELETON_ROOT``; the tests point it at ``tmp_path`` and shorten
+the schedules with ``--cfg-options``.
 """
 import glob
+import json
+import os
 import os.path as osp
 import pickle
+import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.registry import DefaultScope
+from mmengine.runner import set_random_seed
+
+from mmssar.registry import MODELS
+from mmssar.utils.chain import (DONE_FILE, ChainError, ChainRunner,
+                                find_checkpoint, load_chain, stage_output)
 
 CFG = 'configs/scdnet/cpu/{}_nwucla-xview.py'
 TINY_ENCODER = dict(base_channels=4, d_model=16, num_heads=2)
 CLASSES = 3
+SHORT = ['train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2',
+         'train_dataloader.batch_size=4']
 
 
 def _write_pickles(root, annotations, per_class=2):
@@ -89,120 +100,166 @@ def _real_annotations(shared_data, per_class_view=2):
     return picked
 
 
-def _cfg(project_root, name, work_dir, **options):
-    cfg = Config.fromfile(osp.join(project_root, CFG.format(name)))
-    cfg.work_dir = str(work_dir)
-    cfg.log_level = 'WARNING'
-    iters = options.pop('iters', 2)
-    base = dict(train_cfg=dict(max_iters=iters),
-                default_hooks=dict(checkpoint=dict(interval=iters)),
-                train_dataloader=dict(batch_size=4))
-    if cfg.train_cfg.get('val_interval') is not None:
-        base['train_cfg']['val_interval'] = iters
-    cfg.merge_from_dict(base)
-    cfg.merge_from_dict(options)
-    return cfg
+def _tiny_chain(project_root, path, stages):
+    """A chain config at ``path`` over the shipped CPU configs."""
+    cfg = osp.join(project_root, CFG)
+    text = 'stages = [\n'
+    for name, kind, extra in stages:
+        text += f'    dict(name={name!r}, config={cfg.format(kind)!r}{extra}),\n'
+    path.write_text(text + ']\n')
+    return str(path)
 
 
-def _head(ckpt):
-    return dict(backbone=dict(**TINY_ENCODER,
-                              init_cfg=dict(type='Pretrained',
-                                            checkpoint=ckpt,
-                                            prefix='backbone.')),
-                cls_head=dict(in_channels=2 * TINY_ENCODER['d_model']))
+def _backbone(ckpt):
+    state = torch.load(ckpt, map_location='cpu',
+                       weights_only=False)['state_dict']
+    return {k[len('backbone.'):]: v for k, v in state.items()
+            if k.startswith('backbone.')}
 
 
-def _run_chain(project_root, root, tmp_path, monkeypatch, fixmatch=False):
-    monkeypatch.setenv('MMSSAR_SKELETON_ROOT', str(root))
-
-    # 1. pre-training
-    cfg = _cfg(project_root,
-               'scdnet-cpu_pretrain',
-               tmp_path / 'pre',
-               model=dict(backbone=TINY_ENCODER, queue_size=8))
-    Runner.from_cfg(cfg).train()
-    ckpt = str(tmp_path / 'pre' / 'iter_2.pth')
-    pre_state = torch.load(ckpt, map_location='cpu',
-                           weights_only=False)['state_dict']
-    pre_backbone = {
-        k[len('backbone.'):]: v
-        for k, v in pre_state.items() if k.startswith('backbone.')
-    }
-
-    # 2. linear evaluation: only the head may change
-    cfg = _cfg(project_root,
-               'scdnet-cpu_linear_10shot',
-               tmp_path / 'lin',
-               iters=3,
-               model=_head(ckpt))
-    runner = Runner.from_cfg(cfg)
-    head_before = runner.model.cls_head.fc.weight.detach().clone()
-    runner.train()
-    assert runner.model.backbone.frozen
-    after = runner.model.backbone.state_dict()
-    assert set(after) == set(pre_backbone)
-    for key, value in pre_backbone.items():  # incl. BN running statistics
-        torch.testing.assert_close(after[key], value, msg=key)
-    assert not torch.equal(runner.model.cls_head.fc.weight, head_before)
-
-    # 3. semi-supervised fine-tuning: the encoder starts from pre-training
-    #    and is trained
-    cfg = _cfg(project_root,
-               'scdnet-cpu_finetune_10shot',
-               tmp_path / 'ft',
-               model=_head(ckpt))
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    tuned = runner.model.backbone.state_dict()
-    name = 'embed_t.0.weight'
-    assert not torch.equal(tuned[name], pre_backbone[name])
-    acc = runner.val_loop.run()['acc/top1']
-    assert 0.0 <= acc <= 1.0
-
-    if fixmatch:
-        # FixMatch with the pre-trained encoder as the student
-        cfg = _cfg(project_root,
-                   'scdnet-cpu_fixmatch_10shot',
-                   tmp_path / 'fm',
-                   model=dict(student=_head(ckpt)),
-                   train_cfg=dict(unlabeled_dataloader=dict(batch_size=4)))
-        runner = Runner.from_cfg(cfg)
-        student = runner.model.student
-        runner.train()
-        assert student.backbone.embed_t[0].weight.shape[0] == \
-            TINY_ENCODER['d_model']
-
-    # 4. kNN retrieval on the frozen pre-trained features
-    sys.path.insert(0, osp.join(project_root, 'tools', 'misc'))
-    try:
-        import knn_eval
-    finally:
-        sys.path.pop(0)
-    results = knn_eval.main([
-        osp.join(project_root,
-                 CFG.format('scdnet-cpu_linear_10shot')), '--checkpoint', ckpt,
-        '--k', '1', '3', '--cfg-options', 'model.backbone.base_channels=4',
-        'model.backbone.d_model=16', 'model.backbone.num_heads=2'
-    ])
-    assert set(results) == {'knn1_top1', 'knn3_top1'}
-    assert all(0 <= v <= 100 for v in results.values())
+def _run_tool(project_root, chain, work_dir, root, *extra):
+    env = dict(os.environ, MMSSAR_SKELETON_ROOT=str(root), OMP_NUM_THREADS='1',
+               PYTHONPATH=project_root)
+    proc = subprocess.run(
+        [sys.executable, osp.join(project_root, 'tools', 'run_chain.py'),
+         chain, '--work-dir', str(work_dir), '--cfg-options', *SHORT, *extra],
+        cwd=project_root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return dict(pair.split('=') for pair in
+                proc.stdout.strip().splitlines()[-1].split())
 
 
-def test_chain_synthetic(project_root, tmp_path, monkeypatch):
+def _check_pretrain_linear_knn(work_dir):
+    """The frozen linear probe holds exactly the pre-trained encoder."""
+    pre = _backbone(find_checkpoint(str(work_dir / 'pretrain')))
+    lin = _backbone(find_checkpoint(str(work_dir / 'linear')))
+    assert set(lin) == set(pre)
+    for key, value in pre.items():  # incl. BN running statistics
+        torch.testing.assert_close(lin[key], value, msg=key)
+    line = stage_output(str(work_dir), 'knn1_full').strip().splitlines()[-1]
+    assert line.startswith('knn1_top1=')
+    assert 0 <= float(line.split('=')[1]) <= 100
+
+
+@pytest.mark.slow
+def test_chain_end_to_end_through_the_tool(project_root, tmp_path):
     root = tmp_path / 'data'
     root.mkdir()
     _write_pickles(str(root), _synthetic_annotations())
-    _run_chain(project_root, root, tmp_path, monkeypatch, fixmatch=True)
+    knn = (", command=['{python}', 'tools/misc/knn_eval.py', "
+           "'{config:linear}', '--checkpoint', '{checkpoint:pretrain}', "
+           "'--k', '1', '{cfg_options}']")
+    chain = _tiny_chain(project_root, tmp_path / 'chain.py', [
+        ('pretrain', 'scdnet-cpu_pretrain', ''),
+        ('linear', 'scdnet-cpu_linear_10shot',
+         ", init_from=dict(stage='pretrain', prefix='backbone.')"),
+    ])
+    # a command stage: the kNN tool on the pre-trained checkpoint
+    text = open(chain).read().replace(
+        ']\n', f"    dict(name='knn1_full'{knn}),\n]\n")
+    with open(chain, 'w') as f:
+        f.write(text)
+    wd = tmp_path / 'wd'
+    report = _run_tool(project_root, chain, wd, root)
+    assert report == dict(pretrain='ran', linear='ran', knn1_full='ran')
+    _check_pretrain_linear_knn(wd)
+    # not a coincidence of two equal random initialisations: the linear
+    # model built from the same seed without the chain's init differs
+    cfg = Config.fromfile(osp.join(project_root,
+                                   CFG.format('scdnet-cpu_linear_10shot')))
+    set_random_seed(0)
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        fresh = MODELS.build(cfg.model)
+    fresh.init_weights()
+    pre = _backbone(find_checkpoint(str(wd / 'pretrain')))
+    assert any(not torch.equal(v, pre[k])
+               for k, v in fresh.backbone.state_dict().items())
+
+    # rerun: every stage is finished, nothing is trained again
+    stamps = {p: os.stat(p).st_mtime for p in glob.glob(str(wd / '*' / '*'))}
+    report = _run_tool(project_root, chain, wd, root)
+    assert report == dict(pretrain='skipped', linear='skipped',
+                          knn1_full='skipped')
+    assert stamps == {p: os.stat(p).st_mtime
+                      for p in glob.glob(str(wd / '*' / '*'))}
 
 
-def test_chain_real_nwucla_subset(project_root, shared_data, tmp_path,
-                                  monkeypatch):
+CRASH_HOOK = """from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+import os
+
+
+@HOOKS.register_module()
+class CrashWhileFlagged(Hook):
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == {at} and os.path.exists({flag!r}):
+            raise RuntimeError('interrupted on purpose')
+"""
+
+
+@pytest.mark.slow
+def test_interrupted_stage_resumes(project_root, tmp_path, monkeypatch):
+    """A stage killed after its iteration-2 checkpoint continues from it on
+    the next run (not from scratch, not from the init checkpoint)."""
+    root = tmp_path / 'data'
+    root.mkdir()
+    _write_pickles(str(root), _synthetic_annotations())
+    flag = tmp_path / 'FLAG'
+    (tmp_path / 'crash_hook.py').write_text(
+        CRASH_HOOK.format(at=2, flag=str(flag)))
+    base = osp.join(project_root, CFG.format('scdnet-cpu_finetune_10shot'))
+    (tmp_path / 'ft.py').write_text(
+        f'_base_ = [{base!r}]\n'
+        "custom_imports = dict(imports=['mmssar', 'crash_hook'], "
+        'allow_failed_imports=False)\n'
+        "custom_hooks = [dict(type='CrashWhileFlagged')]\n")
+    (tmp_path / 'chain.py').write_text(
+        "stages = [dict(name='ft', config='./ft.py', "
+        f"env=dict(PYTHONPATH={str(tmp_path)!r}))]\n")
+    monkeypatch.setenv('MMSSAR_SKELETON_ROOT', str(root))
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    options = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+               'default_hooks.logger.interval=1',
+               'default_hooks.checkpoint.interval=2',
+               'train_dataloader.batch_size=4']
+
+    def runner():
+        return ChainRunner(load_chain(str(tmp_path / 'chain.py')),
+                           str(tmp_path / 'wd'), cfg_options=options,
+                           root=project_root, log=lambda msg: None)
+
+    flag.write_text('')
+    with pytest.raises(ChainError, match="stage 'ft' failed"):
+        runner().run()
+    wd = tmp_path / 'wd' / 'ft'
+    assert not (wd / DONE_FILE).exists()
+    assert find_checkpoint(str(wd)) == str(wd / 'iter_2.pth')
+    flag.unlink()
+    assert runner().run() == dict(ft='resumed')
+    assert (wd / DONE_FILE).exists()
+    # the second run trained iterations 3-4 only
+    runs = sorted(glob.glob(str(wd / '*' / 'vis_data' / 'scalars.json')))
+    with open(runs[-1]) as f:
+        iters = [json.loads(line)['iter'] for line in f
+                 if 'loss' in line]
+    assert iters and min(iters) > 2 and max(iters) == 4
+    assert 'resumed' in (wd / 'chain_stdout.log').read_text().lower()
+
+
+@pytest.mark.slow
+def test_shipped_cpu_chain_on_real_nwucla_subset(project_root, shared_data,
+                                                 tmp_path):
     root = tmp_path / 'data'
     root.mkdir()
     anns = _real_annotations(shared_data)
     assert {a['view'] for a in anns} == {1, 2, 3}
     _write_pickles(str(root), anns)
-    _run_chain(project_root, root, tmp_path, monkeypatch)
+    chain = osp.join(project_root, CFG.format('scdnet-cpu_chain'))
+    report = _run_tool(project_root, chain, tmp_path / 'wd', root,
+                       '--stages', 'pretrain', 'linear', 'knn1_full')
+    assert report == dict(pretrain='ran', linear='ran', knn1_full='ran')
+    _check_pretrain_linear_knn(tmp_path / 'wd')
 
 
 def test_knn_tool_rejects_missing_prefix(project_root, tmp_path):
@@ -218,3 +275,39 @@ def test_knn_tool_rejects_missing_prefix(project_root, tmp_path):
     cfg.merge_from_dict(dict(model=dict(backbone=TINY_ENCODER)))
     with pytest.raises(KeyError, match='no key starts with'):
         knn_eval.build_model(cfg, str(ckpt))
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.dist
+def test_chain_stage_through_dist_train(project_root, tmp_path,
+                                        monkeypatch):
+    """A stage launched with tools/dist_train.sh (2 gloo CPU processes)
+    after a single-process stage, initialised from it."""
+    root = tmp_path / 'data'
+    root.mkdir()
+    _write_pickles(str(root), _synthetic_annotations())
+    chain = _tiny_chain(project_root, tmp_path / 'chain.py', [
+        ('pretrain', 'scdnet-cpu_pretrain', ", launcher='none'"),
+        ('finetune', 'scdnet-cpu_finetune_10shot',
+         ", init_from=dict(stage='pretrain', prefix='backbone.')"),
+    ])
+    monkeypatch.setenv('MMSSAR_SKELETON_ROOT', str(root))
+    runner = ChainRunner(load_chain(chain), str(tmp_path / 'wd'),
+                         launcher='pytorch', gpus=2, cfg_options=SHORT,
+                         root=project_root, log=lambda msg: None,
+                         env=dict(PORT=_free_port(), OMP_NUM_THREADS='1'))
+    assert runner.run() == dict(pretrain='ran', finetune='ran')
+    log = (tmp_path / 'wd' / 'finetune' / 'chain_stdout.log').read_text()
+    assert 'Distributed launcher: pytorch' in log
+    assert "load_from='" in log or 'Load checkpoint from' in log
+    record = json.loads(
+        (tmp_path / 'wd' / 'finetune' / DONE_FILE).read_text())
+    assert record['command'][1].endswith('dist_train.sh')
+    assert record['command'][3] == '2'

@@ -1,15 +1,16 @@
 """kNN / 1-NN retrieval on frozen features (SCD-Net's retrieval protocol).
 
-Builds the recognizer of a downstream config (e.g. a SCD-Net linear config,
-whose backbone's ``init_cfg`` points at the pre-training checkpoint),
-extracts frozen backbone features of a feature bank (default: the config's
+Builds the recognizer of a downstream config (e.g. a SCD-Net linear config)
+with the backbone weights of ``--checkpoint`` (e.g. the pre-training
+checkpoint; the SCD-Net stage chains pass it), extracts frozen backbone features of a feature bank (default: the config's
 ``bank_dataloader``, the whole training split with the test pipeline) and of
 the queries (default: ``test_dataloader``), then classifies each query by
 its k nearest bank features (cosine similarity on L2-normalised features).
 
 Examples::
 
-    python tools/misc/knn_eval.py configs/scdnet/cpu/scdnet-cpu_linear_10shot_nwucla-xview.py
+    python tools/misc/knn_eval.py configs/scdnet/cpu/scdnet-cpu_linear_10shot_nwucla-xview.py \\
+        --checkpoint work_dirs/scdnet-cpu_chain_nwucla-xview/pretrain/iter_400.pth
     python tools/misc/knn_eval.py CONFIG --checkpoint work_dirs/pretrain/iter_400.pth \\
         --prefix backbone. --k 1 5 --save-features feats.npz
 

@@ -8,6 +8,7 @@ num_classes = 10
 ann_file = f'{data_root}/nwucla_3d.pkl'
 ann_file_labeled = f'{data_root}/nwucla_xview_10pc_labeled.pkl'
 ann_file_unlabeled = f'{data_root}/nwucla_xview_10pc_unlabeled.pkl'
+train_split = 'xview_train'  # every labeled training clip (fully supervised)
 clip_len = 32
 
 # NW-UCLA joints 0-19 mean the same as NTU joints 0-19, so the NTU axes

@@ -1,20 +1,23 @@
-# FixMatch on top of the pre-trained SCD-Net encoder: the FixMatch setting
-# of ./stgcn-tiny_fixmatch_10shot_jhmdb-split1.py with the student of
-# ./scdnet-cpu_finetune_10shot_jhmdb-split1.py.
+# FixMatch whose student is the SCD-Net fine-tuning model of
+# ./scdnet-cpu_finetune_10shot_jhmdb-split1.py: 10 labels per class of
+# JHMDB 2-D split 1 plus the remaining training clips as unlabeled data.
+# The chain ./scdnet-cpu_chain_jhmdb-split1.py initialises the student (and its
+# EMA teacher) from pre-training through load_from.
 _base_ = [
-    './stgcn-tiny_fixmatch_10shot_jhmdb-split1.py',
-    '../_base_/models/scdnet_cpu.py'
+    '../_base_/datasets/cpu_jhmdb_split1.py', '../_base_/models/scdnet_cpu.py',
+    '../_base_/protocols/cpu_fixmatch.py'
 ]
 
-pretrained = 'work_dirs/scdnet-cpu_pretrain_jhmdb-split1/iter_400.pth'
-model = dict(student=dict(
-    _delete_=True,
-    type='RecognizerGCN',
-    backbone={
-        **_base_.encoder,
-        **_base_.encoder_overrides, 'init_cfg':
-        dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')
-    },
-    cls_head=dict(type='GCNHead',
-                  num_classes=_base_.num_classes,
-                  in_channels=2 * _base_.encoder['d_model'])))
+model = dict(type='FixMatchRecognizer',
+             student=dict(type='RecognizerGCN',
+                          backbone={
+                              **_base_.encoder,
+                              **_base_.encoder_overrides
+                          },
+                          cls_head=dict(type='GCNHead',
+                                        num_classes=_base_.num_classes,
+                                        in_channels=2 *
+                                        _base_.encoder['d_model'])),
+             **_base_.fixmatch)
+train_dataloader = _base_.semi_labeled_dataloader
+train_cfg = dict(unlabeled_dataloader=_base_.unlabeled_dataloader)

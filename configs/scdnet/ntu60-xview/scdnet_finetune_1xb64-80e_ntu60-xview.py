@@ -1,18 +1,16 @@
 # Fine-tuning of ./scdnet_pretrain_1xb64-451e_ntu60-xview.py on every
 # training label of NTU RGB+D 60 cross-view.
+# The chain ./scdnet_chain_ntu60-xview.py initialises it (load_from of the
+# pre-trained `backbone.*`); alone: --cfg-options load_from=CHECKPOINT.
 _base_ = [
     '../_base_/datasets/ntu60_xview.py', '../_base_/models/scdnet_ntu.py',
     '../_base_/protocols/finetune_80e.py'
 ]
 
-pretrained = 'work_dirs/scdnet_pretrain_1xb64-451e_ntu60-xview/epoch_451.pth'
 model = dict(type='RecognizerGCN',
              backbone={
                  **_base_.encoder,
-                 **_base_.encoder_overrides, 'init_cfg':
-                 dict(type='Pretrained',
-                      checkpoint=pretrained,
-                      prefix='backbone.')
+                 **_base_.encoder_overrides
              },
              cls_head=dict(type='GCNHead',
                            num_classes=_base_.num_classes,

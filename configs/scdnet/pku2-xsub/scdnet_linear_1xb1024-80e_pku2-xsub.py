@@ -1,23 +1,18 @@
 # Linear evaluation of ./scdnet_pretrain_1xb64-451e_pku2-xsub.py on PKU-MMD
 # II cross-subject: frozen encoder, linear classifier on every training
 # label. Also the config of tools/misc/knn_eval.py (1-NN retrieval, feature
-# bank `bank_dataloader`). Other weights: --cfg-options
-# model.backbone.init_cfg.checkpoint=PATH
+# bank `bank_dataloader`). The encoder weights:
+# the chain ./scdnet_chain_pku2-xsub.py loads the pre-trained `backbone.*`
+# (alone: --cfg-options load_from=PRETRAIN_CHECKPOINT).
 _base_ = [
     '../_base_/datasets/pku2_xsub.py', '../_base_/models/scdnet_ntu.py',
     '../_base_/protocols/linear_80e.py'
 ]
 
-pretrained = 'work_dirs/scdnet_pretrain_1xb64-451e_pku2-xsub/epoch_451.pth'
 model = dict(type='RecognizerGCN',
              backbone={
                  **_base_.encoder,
-                 **_base_.encoder_overrides, 'frozen':
-                 True,
-                 'init_cfg':
-                 dict(type='Pretrained',
-                      checkpoint=pretrained,
-                      prefix='backbone.')
+                 **_base_.encoder_overrides, 'frozen': True
              },
              cls_head=dict(type='GCNHead',
                            num_classes=_base_.num_classes,

@@ -1,6 +1,6 @@
-# The small ST-GCN of configs/_base_/models/stgcn_tiny_kinect20.py on the
-# 15 JHMDB joints: inputs (x, y, score) and 14 classes.
-_base_ = ['../../../_base_/models/stgcn_tiny_kinect20.py']
+# The small ST-GCN of ./stgcn_tiny_kinect20.py on the 15 JHMDB joints:
+# inputs (x, y, score) and 14 classes.
+_base_ = ['./stgcn_tiny_kinect20.py']
 
 from mmssar.models.utils.graphs import JHMDB_LAYOUT
 
