@@ -1,15 +1,18 @@
-"""Recompute BN statistics with the final weights (PreciseBN)."""
-from typing import Optional
+"""Recompute BN statistics with the current weights (PreciseBN)."""
+from typing import Iterable, Iterator, List, Optional, Union
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmssar.registry import HOOKS
-from ..runner.semi_loops import get_rng_state, set_rng_state
+from mmssar.utils.rng import preserved_rng
+
+_BN_BUFFERS = ('running_mean', 'running_var', 'num_batches_tracked')
 
 
 @HOOKS.register_module()
@@ -18,69 +21,170 @@ class PreciseBNHook(Hook):
 
     The running averages of BN layers lag behind the weights; PreciseBN
     (Wu & Johnson, 2021), part of the LTG recipe, recomputes them with the
-    current weights before validation. Statistics are averaged over ranks.
+    current weights. Statistics are averaged over ranks.
+
+    When: the statistics must be those of the model that is validated and
+    of every checkpoint written during training, and BN momentum (0.1)
+    erases a recomputation within tens of iterations, so the hook
+    recomputes them, at most once per training iteration,
+
+    - right before every validation run during training (``before_val``),
+    - when a checkpoint is saved during training (``before_save_checkpoint``:
+      the periodic and the last checkpoint are written in
+      ``after_train_iter``, before the iteration's validation; the BN
+      buffers of the checkpoint are overwritten with the new ones),
+    - at the end of training (``after_train``), so the returned model and a
+      following ``runner.test()`` carry them,
+    - and, optionally, every ``interval`` iterations / epochs.
+
+    Validation or saving twice after the same iteration reuses the first
+    recomputation; outside training (``runner.val()`` / ``runner.test()``
+    alone) the hook does nothing. The global random streams are restored
+    after each recomputation, so training draws the same numbers with or
+    without the hook.
 
     Args:
         num_iters (int): Batches to average over. Defaults to 200.
-        interval (int): Every ``interval`` epochs (``by_epoch``) or
-            iterations. Defaults to 1.
-        by_epoch (bool): Interval unit. Defaults to True.
-        module (str): Attribute of the model whose BN layers are updated,
-            e.g. ``'student'``; ``''`` for the whole model.
+        module (str): Dotted attribute of the model whose BN layers are
+            updated, e.g. ``'student'``; ``''`` for the whole model.
             Defaults to ``'student'``.
-        dataloader (dict, optional): Loader of plain (single-view) training
-            batches, e.g. the training list with the validation pipeline as
-            in LTG. Defaults to the labeled ``train_dataloader``.
+        dataloader (dict | Iterable, optional): Loader (config or built) of
+            plain training batches, e.g. the training list with the
+            validation pipeline as in LTG. Defaults to a fresh loader built
+            from the config's ``train_dataloader`` (never the training
+            loop's own loader, whose position must not move).
         view (str): The view to use when batches hold several views (e.g.
             LTG's labeled ``rgb``/``tg``). Defaults to ``'rgb'``.
+        interval (int, optional): Also recompute every ``interval``
+            iterations (or epochs with ``by_epoch``). Defaults to None
+            (only before validation, at checkpoints and at the end).
+        by_epoch (bool): Unit of ``interval``. Defaults to False.
     """
 
     priority = 'ABOVE_NORMAL'
 
     def __init__(self,
                  num_iters: int = 200,
-                 interval: int = 1,
-                 by_epoch: bool = True,
                  module: str = 'student',
-                 dataloader: Optional[dict] = None,
-                 view: str = 'rgb') -> None:
+                 dataloader: Optional[Union[dict, Iterable]] = None,
+                 view: str = 'rgb',
+                 interval: Optional[int] = None,
+                 by_epoch: bool = False) -> None:
+        if num_iters < 1:
+            raise ValueError(f'PreciseBNHook: num_iters must be >= 1, '
+                             f'got {num_iters}')
+        if interval is not None and interval < 1:
+            raise ValueError(f'PreciseBNHook: interval must be >= 1 or '
+                             f'None, got {interval}')
         self.num_iters = num_iters
+        self.module = module
+        self.dataloader = dataloader
+        self.view = view
         self.interval = interval
         self.by_epoch = by_epoch
-        self.module = module
-        self.dataloader_cfg = dataloader
-        self.view = view
-        self._loader = None
+        self._loader: Optional[Iterable] = None
+        self._passes = 0
+        # True once the weights moved since the last recomputation.
+        self._stale = False
 
-    def after_train_epoch(self, runner) -> None:
-        if self.by_epoch and self.every_n_epochs(runner, self.interval):
-            self.update(runner)
+    # ------------------------------------------------------------ triggers
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        self._stale = True
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
-        if not self.by_epoch and self.every_n_train_iters(
-                runner, self.interval):
-            self.update(runner)
+        if (self.interval and not self.by_epoch
+                and self.every_n_train_iters(runner, self.interval)):
+            self._refresh(runner)
 
-    def _batches(self, runner):
+    def after_train_epoch(self, runner) -> None:
+        if (self.interval and self.by_epoch
+                and self.every_n_epochs(runner, self.interval)):
+            self._refresh(runner)
+
+    def before_val(self, runner) -> None:
+        self._refresh(runner)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not self._refresh(runner):
+            return
+        # The state dict was taken before this hook ran: put the new
+        # statistics into it.
+        state = checkpoint.get('state_dict')
+        if state is None:
+            return
+        prefix = f'{self.module}.' if self.module else ''
+        for name, bn in self._bns(runner):
+            for key in _BN_BUFFERS:
+                full = f'{prefix}{name}.{key}'
+                if full in state:
+                    state[full] = getattr(bn, key).detach().cpu().clone()
+
+    def after_train(self, runner) -> None:
+        self._refresh(runner)
+
+    # ----------------------------------------------------------- machinery
+    def _refresh(self, runner) -> bool:
+        """Recompute if the weights changed since the last recomputation."""
+        if not self._stale:
+            return False
+        self.update(runner)
+        self._stale = False
+        return True
+
+    def _net(self, runner) -> nn.Module:
+        model = runner.model
+        model = model.module if is_model_wrapper(model) else model
+        net = model
+        for attr in filter(None, self.module.split('.')):
+            if not hasattr(net, attr):
+                raise AttributeError(
+                    f'PreciseBNHook(module={self.module!r}): '
+                    f'{type(model).__name__} has no sub-module {attr!r}')
+            net = getattr(net, attr)
+        return net
+
+    def _bns(self, runner) -> List[tuple]:
+        return [(name, m) for name, m in self._net(runner).named_modules()
+                if isinstance(m, _BatchNorm) and m.track_running_stats]
+
+    def _build_loader(self, runner) -> Iterable:
+        cfg = self.dataloader
+        if cfg is None:
+            cfg = runner.cfg.get('train_dataloader')
+            if cfg is None:
+                raise ValueError(
+                    'PreciseBNHook: no `dataloader` given and the config has '
+                    'no `train_dataloader` to build one from')
+        if isinstance(cfg, dict):
+            return runner.build_dataloader(cfg, seed=runner.seed)
+        return cfg
+
+    def _batches(self, runner) -> Iterator[dict]:
         if self._loader is None:
-            self._loader = (
-                runner.build_dataloader(self.dataloader_cfg,
-                                        seed=runner.seed)
-                if self.dataloader_cfg else runner.train_dataloader)
+            self._loader = self._build_loader(runner)
         while True:
+            # A new shuffle each pass (DefaultSampler reseeds per epoch).
+            sampler = getattr(self._loader, 'sampler', None)
+            if hasattr(sampler, 'set_epoch'):
+                sampler.set_epoch(self._passes)
+            self._passes += 1
+            empty = True
             for batch in self._loader:
+                empty = False
                 if isinstance(batch['inputs'], dict):
                     batch = dict(batch, inputs=batch['inputs'][self.view])
                 yield batch
+            if empty:
+                raise ValueError('PreciseBNHook: the dataloader is empty')
 
     @torch.no_grad()
     def update(self, runner) -> None:
+        """Recompute the BN statistics of ``module`` now."""
         model = runner.model
         model = model.module if is_model_wrapper(model) else model
-        net = getattr(model, self.module) if self.module else model
-        bns = [m for m in net.modules()
-               if isinstance(m, _BatchNorm) and m.track_running_stats]
+        net = self._net(runner)
+        bns = [bn for _, bn in self._bns(runner)]
         if not bns:
             return
         momenta = [bn.momentum for bn in bns]
@@ -89,12 +193,15 @@ class PreciseBNHook(Hook):
             bn.momentum = None  # cumulative average over the batches below
         was_training = net.training
         net.train()
-        rng = get_rng_state()  # keep the training RNG streams untouched
-        batches = self._batches(runner)
-        for _ in range(self.num_iters):
-            data = model.data_preprocessor(next(batches), False)
-            net.extract_feat(data['inputs'], stage='backbone')
-        set_rng_state(rng)
+        with preserved_rng():
+            batches = self._batches(runner)
+            for _ in range(self.num_iters):
+                inputs = model.data_preprocessor(next(batches),
+                                                 False)['inputs']
+                if hasattr(net, 'extract_feat'):  # MMAction2 recognizers
+                    net.extract_feat(inputs, stage='backbone')
+                else:
+                    net(inputs)
         net.train(was_training)
         for bn, momentum in zip(bns, momenta):
             bn.momentum = momentum
