@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mmssar.datasets.transforms import VideoRandAugment
-from mmssar.datasets.transforms.video_randaugment import RANDAUG_OPS
+from mmssar.utils.randaugment_ops import RANDAUG_OPS
 from mmssar.models.data_preprocessors.batch_augment import \
     BatchVideoRandAugment
 from mmssar.registry import MODELS
