@@ -8,8 +8,10 @@ from mmengine.runner.checkpoint import _load_checkpoint
 EXPORT_PREFIXES = {
     'student': ('student.', ),
     'teacher': ('teacher.module.', ),
-    # two-network algorithms (LTG): the RGB network is the student
+    # two-network algorithms (LTG): the RGB network is the student, the
+    # temporal-gradient network `tg_student`
     'rgb': ('student.', ),
+    'tg': ('tg_student.', ),
 }
 
 

@@ -27,7 +27,7 @@ def parse_args():
     parser.add_argument('dst', help='output plain recognizer checkpoint')
     parser.add_argument(
         '--which',
-        choices=['teacher', 'student', 'rgb'],
+        choices=['teacher', 'student', 'rgb', 'tg'],
         default='teacher',
         help='network to export (default: the EMA teacher)')
     return parser.parse_args()

@@ -1,7 +1,9 @@
 """Recompute BN statistics with the current weights (PreciseBN)."""
+import copy
 from typing import Iterable, Iterator, List, Optional, Union
 
 import torch
+from mmengine.config import Config
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -55,6 +57,14 @@ class PreciseBNHook(Hook):
             loop's own loader, whose position must not move).
         view (str): The view to use when batches hold several views (e.g.
             LTG's labeled ``rgb``/``tg``). Defaults to ``'rgb'``.
+        dataset_from (str, optional): Dotted path, in the runner's config,
+            of the dataset config to read when ``dataloader`` (a dict) has
+            no ``dataset``, e.g.
+            ``'train_cfg.unlabeled_dataloader.dataset.dataset'`` (LTG: the
+            whole training list). Defaults to None.
+        pipeline_from (str, optional): Dotted path, in the runner's config,
+            of a pipeline that replaces that dataset's pipeline, e.g.
+            ``'val_dataloader.dataset.pipeline'``. Defaults to None.
         interval (int, optional): Also recompute every ``interval``
             iterations (or epochs with ``by_epoch``). Defaults to None
             (only before validation, at checkpoints and at the end).
@@ -68,6 +78,8 @@ class PreciseBNHook(Hook):
                  module: str = 'student',
                  dataloader: Optional[Union[dict, Iterable]] = None,
                  view: str = 'rgb',
+                 dataset_from: Optional[str] = None,
+                 pipeline_from: Optional[str] = None,
                  interval: Optional[int] = None,
                  by_epoch: bool = False) -> None:
         if num_iters < 1:
@@ -80,6 +92,8 @@ class PreciseBNHook(Hook):
         self.module = module
         self.dataloader = dataloader
         self.view = view
+        self.dataset_from = dataset_from
+        self.pipeline_from = pipeline_from
         self.interval = interval
         self.by_epoch = by_epoch
         self._loader: Optional[Iterable] = None
@@ -156,9 +170,34 @@ class PreciseBNHook(Hook):
                 raise ValueError(
                     'PreciseBNHook: no `dataloader` given and the config has '
                     'no `train_dataloader` to build one from')
-        if isinstance(cfg, dict):
-            return runner.build_dataloader(cfg, seed=runner.seed)
-        return cfg
+        if not isinstance(cfg, dict):
+            return cfg
+        cfg = copy.deepcopy(dict(cfg))
+        if self.dataset_from is not None and cfg.get('dataset') is None:
+            cfg['dataset'] = copy.deepcopy(
+                self._from_cfg(runner, self.dataset_from))
+        if self.pipeline_from is not None:
+            if cfg.get('dataset') is None:
+                raise ValueError('PreciseBNHook: `pipeline_from` needs a '
+                                 'dataset (`dataloader.dataset` or '
+                                 '`dataset_from`)')
+            cfg['dataset'] = dict(
+                cfg['dataset'],
+                pipeline=copy.deepcopy(
+                    self._from_cfg(runner, self.pipeline_from)))
+        return runner.build_dataloader(cfg, seed=runner.seed)
+
+    @staticmethod
+    def _from_cfg(runner, path: str):
+        """The value at a dotted path of the runner's config."""
+        node = runner.cfg
+        for i, key in enumerate(path.split('.')):
+            if not isinstance(node, (dict, Config)) or key not in node:
+                where = '.'.join(path.split('.')[:i]) or 'the config'
+                raise KeyError(f'PreciseBNHook: {where} has no key {key!r} '
+                               f'(looking up {path!r})')
+            node = node[key]
+        return node
 
     def _batches(self, runner) -> Iterator[dict]:
         if self._loader is None:
