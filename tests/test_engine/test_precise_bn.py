@@ -243,3 +243,17 @@ def test_unknown_module_is_named():
     hook = PreciseBNHook(module='student.backbone', dataloader=[])
     with pytest.raises(AttributeError, match="no sub-module 'student'"):
         hook.update(_Runner())
+
+
+def test_checkpoints_between_validations_carry_precise_bn(tmp_path,
+                                                          isolated_globals):
+    # checkpoints every 2 iterations, validation only at the end: the
+    # checkpoint of iteration 2 (no validation after it) is recomputed too
+    runner, model = _run(tmp_path / 'e', 'semi', val_interval=4)
+    assert len(model.val_stats) == 1
+    ckpt = torch.load(osp.join(tmp_path, 'e', 'iter_2.pth'),
+                      map_location='cpu', weights_only=False)['state_dict']
+    mean, var = _expected_stats(ckpt['student.linear.weight'],
+                                ckpt['student.linear.bias'])
+    torch.testing.assert_close(ckpt['student.bn.running_mean'], mean)
+    torch.testing.assert_close(ckpt['student.bn.running_var'], var)

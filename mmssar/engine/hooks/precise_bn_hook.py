@@ -5,7 +5,7 @@ from typing import Iterable, Iterator, List, Optional, Union
 import torch
 from mmengine.config import Config
 from mmengine.dist import all_reduce, get_world_size
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from torch import nn
@@ -13,9 +13,6 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmssar.registry import HOOKS
 from mmssar.utils.rng import preserved_rng
-
-_BN_BUFFERS = ('running_mean', 'running_var', 'num_batches_tracked')
-
 
 @HOOKS.register_module()
 class PreciseBNHook(Hook):
@@ -30,20 +27,21 @@ class PreciseBNHook(Hook):
     erases a recomputation within tens of iterations, so the hook
     recomputes them, at most once per training iteration,
 
+    - after a training iteration (or epoch) after which a ``CheckpointHook``
+      saves a checkpoint (this hook runs before it: the periodic and the
+      last checkpoints are written in ``after_train_iter``, before the
+      iteration's validation),
     - right before every validation run during training (``before_val``),
-    - when a checkpoint is saved during training (``before_save_checkpoint``:
-      the periodic and the last checkpoint are written in
-      ``after_train_iter``, before the iteration's validation; the BN
-      buffers of the checkpoint are overwritten with the new ones),
     - at the end of training (``after_train``), so the returned model and a
       following ``runner.test()`` carry them,
     - and, optionally, every ``interval`` iterations / epochs.
 
-    Validation or saving twice after the same iteration reuses the first
+    Validation and checkpoints after the same iteration share one
     recomputation; outside training (``runner.val()`` / ``runner.test()``
-    alone) the hook does nothing. The global random streams are restored
-    after each recomputation, so training draws the same numbers with or
-    without the hook.
+    alone) the hook does nothing. Every trigger happens on all ranks (the
+    recomputation runs SyncBN forwards and all-reduces). The global random
+    streams are restored after each recomputation, so training draws the
+    same numbers with or without the hook.
 
     Args:
         num_iters (int): Batches to average over. Defaults to 200.
@@ -107,37 +105,45 @@ class PreciseBNHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
-        if (self.interval and not self.by_epoch
-                and self.every_n_train_iters(runner, self.interval)):
+        periodic = (self.interval and not self.by_epoch
+                    and self.every_n_train_iters(runner, self.interval))
+        if periodic or self._checkpoint_due(runner, by_epoch=False):
             self._refresh(runner)
 
     def after_train_epoch(self, runner) -> None:
-        if (self.interval and self.by_epoch
-                and self.every_n_epochs(runner, self.interval)):
+        periodic = (self.interval and self.by_epoch
+                    and self.every_n_epochs(runner, self.interval))
+        if periodic or self._checkpoint_due(runner, by_epoch=True):
             self._refresh(runner)
 
     def before_val(self, runner) -> None:
         self._refresh(runner)
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        if not self._refresh(runner):
-            return
-        # The state dict was taken before this hook ran: put the new
-        # statistics into it.
-        state = checkpoint.get('state_dict')
-        if state is None:
-            return
-        prefix = f'{self.module}.' if self.module else ''
-        for name, bn in self._bns(runner):
-            for key in _BN_BUFFERS:
-                full = f'{prefix}{name}.{key}'
-                if full in state:
-                    state[full] = getattr(bn, key).detach().cpu().clone()
-
     def after_train(self, runner) -> None:
         self._refresh(runner)
 
     # ----------------------------------------------------------- machinery
+    def _checkpoint_due(self, runner, by_epoch: bool) -> bool:
+        """Whether a ``CheckpointHook`` saves after this iteration / epoch
+        (its own rule: every ``interval`` from ``save_begin``, and the last
+        one with ``save_last``)."""
+        for hook in runner.hooks:
+            if not isinstance(hook, CheckpointHook) or hook.by_epoch != (
+                    by_epoch):
+                continue
+            if by_epoch:
+                due = self.every_n_epochs(runner, hook.interval,
+                                          hook.save_begin) or (
+                                              hook.save_last and
+                                              self.is_last_train_epoch(runner))
+            else:
+                due = self.every_n_train_iters(
+                    runner, hook.interval, hook.save_begin) or (
+                        hook.save_last and self.is_last_train_iter(runner))
+            if due:
+                return True
+        return False
+
     def _refresh(self, runner) -> bool:
         """Recompute if the weights changed since the last recomputation."""
         if not self._stale:
