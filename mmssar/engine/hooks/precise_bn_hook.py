@@ -14,6 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmssar.registry import HOOKS
 from mmssar.utils.rng import preserved_rng
 
+
 @HOOKS.register_module()
 class PreciseBNHook(Hook):
     """Replace running BN statistics by their average over many batches.
@@ -164,8 +165,8 @@ class PreciseBNHook(Hook):
             net = getattr(net, attr)
         return net
 
-    def _bns(self, runner) -> List[tuple]:
-        return [(name, m) for name, m in self._net(runner).named_modules()
+    def _bns(self, runner) -> List[_BatchNorm]:
+        return [m for m in self._net(runner).modules()
                 if isinstance(m, _BatchNorm) and m.track_running_stats]
 
     def _build_loader(self, runner) -> Iterable:
@@ -229,7 +230,7 @@ class PreciseBNHook(Hook):
         model = runner.model
         model = model.module if is_model_wrapper(model) else model
         net = self._net(runner)
-        bns = [bn for _, bn in self._bns(runner)]
+        bns = self._bns(runner)
         if not bns:
             return
         momenta = [bn.momentum for bn in bns]
