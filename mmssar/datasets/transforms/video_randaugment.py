@@ -18,7 +18,10 @@ outputs equal those of the first implementation except for Rotate and
 Shear: cv2 now warps 3-channel frames (before: the frames stacked as
 channels, a path whose bilinear weights round differently), which changes
 some pixels by a few grey levels on noise and by at most 1 on smooth
-content; translations, the drawn ops and every other op are unchanged.
+content; translations, the drawn ops and every other op are unchanged
+(after a geometric op, the luma of Color / Contrast may differ in the last
+float bit, as the old transposed clip took another matmul path: a handful
+of pixels by 1).
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
