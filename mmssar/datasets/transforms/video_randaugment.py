@@ -173,7 +173,8 @@ class VideoRandAugment(BaseTransform):
         self.magnitude = magnitude
         self.magnitude_std = magnitude_std
         self.ops = check_ops(cfg['ops'])
-        self.signed_ops = check_ops(cfg['signed_ops'])
+        self.signed_ops = (check_ops(cfg['signed_ops'])
+                           if len(cfg['signed_ops']) else ())
         self.distinct = bool(cfg['distinct'])
         self.ordered = bool(cfg['ordered'])
         if self.distinct and num_ops > len(self.ops):
