@@ -216,3 +216,30 @@ def test_paper_model_builds():
     assert model.teacher is None
     assert model.tg_student is not model.student
     assert model.student.cls_head.average_clips == 'score'
+
+
+def test_paper_unlabeled_pipeline_makes_weak_and_strong_rgb_and_tg(tmp_path):
+    cfg = load(UCF)
+    path = str(tmp_path / 'clip.mp4')
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 25,
+                             (80, 60))
+    rng = np.random.default_rng(0)
+    for i in range(72):
+        frame = np.zeros((60, 80, 3), np.uint8)
+        frame[:, i % 80] = 255  # a moving bar: TG is not flat
+        writer.write(cv2.add(frame, rng.integers(0, 40, frame.shape,
+                                                 np.uint8)))
+    writer.release()
+    pipeline = Compose(
+        copy.deepcopy(
+            cfg.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline))
+    np.random.seed(0)
+    views = pipeline(
+        dict(filename=path, label=3, start_index=0,
+             modality='RGB'))['inputs']
+    assert {k: tuple(v.shape) for k, v in views.items()} == {
+        k: (1, 3, 8, 224, 224)
+        for k in ('weak', 'weak_tg', 'strong', 'strong_tg')
+    }
+    assert not torch.equal(views['weak'], views['strong'])
+    assert not torch.equal(views['weak_tg'], views['strong_tg'])
