@@ -39,6 +39,10 @@ def parse_args():
     parser.add_argument('--magnitude', type=float, default=10.)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
+        '--preset',
+        default=None,
+        help='also time VideoRandAugment(preset=...), e.g. ltg_imgaug')
+    parser.add_argument(
         '--threads',
         type=int,
         default=1,
@@ -46,10 +50,11 @@ def parse_args():
     return parser.parse_args()
 
 
-def time_pipeline(clips, num_ops, magnitude, iters):
+def time_pipeline(clips, num_ops, magnitude, iters, preset=None):
     """Milliseconds per clip of VideoRandAugment inside a Compose."""
-    pipeline = Compose([VideoRandAugment(num_ops=num_ops,
-                                         magnitude=magnitude)])
+    aug = (VideoRandAugment(preset=preset) if preset else VideoRandAugment(
+        num_ops=num_ops, magnitude=magnitude))
+    pipeline = Compose([aug])
     pipeline(dict(imgs=list(clips[0])))  # warm-up
     start = time.perf_counter()
     for _ in range(iters):
@@ -102,6 +107,11 @@ def main():
         ms = time_pipeline(clips, args.num_ops, args.magnitude, args.iters)
         rows.append((tag, 'VideoRandAugment (pipeline, 1 proc)', ms))
         summary[f'cpu_ms_per_clip_{tag}'] = ms
+        if args.preset:
+            ms = time_pipeline(clips, args.num_ops, args.magnitude,
+                               args.iters, args.preset)
+            rows.append((tag, f'VideoRandAugment ({args.preset})', ms))
+            summary[f'cpu_{args.preset}_ms_per_clip_{tag}'] = ms
         for device in devices:
             ms = time_batch(clips, args.num_ops, args.magnitude, args.iters,
                             device)

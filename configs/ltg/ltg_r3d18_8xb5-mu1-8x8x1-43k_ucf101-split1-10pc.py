@@ -1,38 +1,19 @@
 # LTG, 3D-ResNet18 from scratch, UCF101 split 1, 10 % labels: the data and
 # schedule of the FixMatch baseline config (8 GPUs x 5 + 5 clips, 43k
-# iterations = 180 epochs over the pool, 30 warm-up epochs), with LTG's
-# model, TG pipelines and PreciseBN every 5 epochs (1,190 iterations).
+# iterations = 180 epochs over the pool, 30 warm-up epochs) with LTG's
+# model, TG pipelines, strong augmentation, PreciseBN and lr schedule
+# (configs/_base_/ltg_8x8x1.py).
 _base_ = [
     '../fixmatch/fixmatch_r3d18_8xb5-mu1-8x8x1-43k_ucf101-split1-10pc.py',
     '../_base_/ltg_8x8x1.py'
 ]
 
-student = _base_.model.student
-student.backbone.out_indices = (0, 1, 2, 3)
-model = dict(
-    _delete_=True,
-    **_base_.ltg_model,
-    student=student,
-    semi_train_cfg=dict(
-        **_base_.ltg_semi_train_cfg,
-        unsup_weight=dict(type='RampUpWeight', warmup=_base_.warmup_iters)))
-train_dataloader = dict(
-    dataset=dict(dataset=dict(pipeline=_base_.ltg_labeled_pipeline)))
-train_cfg = dict(
-    unlabeled_dataloader=dict(
-        dataset=dict(dataset=dict(pipeline=_base_.ltg_unlabeled_pipeline))))
-custom_hooks = [
-    dict(
-        **_base_.ltg_precise_bn,
-        interval=1190,
-        dataloader=dict(
-            batch_size=5,
-            num_workers=8,
-            sampler=dict(type='DefaultSampler', shuffle=True),
-            dataset=dict(
-                type='VideoDataset',
-                ann_file=_base_.ann_file_train,
-                data_prefix=dict(video=_base_.data_root),
-                pipeline=_base_.val_pipeline)))
+model = _base_.ltg_model
+train_dataloader = _base_.ltg_train_dataloader
+train_cfg = _base_.ltg_train_cfg
+custom_hooks = [_base_.ltg_precise_bn]
+default_hooks = _base_.ltg_default_hooks
+param_scheduler = [
+    dict(_base_.ltg_warmup, end=_base_.warmup_iters),
+    dict(_base_.ltg_cosine, T_max=_base_.max_iters, end=_base_.max_iters)
 ]
-default_hooks = dict(checkpoint=dict(save_best='acc/top1'))

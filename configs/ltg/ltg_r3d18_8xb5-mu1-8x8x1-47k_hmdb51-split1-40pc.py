@@ -1,38 +1,19 @@
 # LTG, 3D-ResNet18 from scratch, HMDB51 split 1 with 40 % labels of the
 # 5,236-clip pool: the FixMatch baseline's data and schedule (360 epochs =
-# 47k iterations, 60 warm-up epochs) with LTG's model, TG pipelines and
-# PreciseBN every 5 epochs (655 iterations).
+# 47k iterations, 60 warm-up epochs) with LTG's model, TG pipelines, strong
+# augmentation, lr schedule and PreciseBN over 120 batches (as the official
+# HMDB51 configs).
 _base_ = [
     '../fixmatch/fixmatch_r3d18_8xb5-mu1-8x8x1-47k_hmdb51-split1-40pc.py',
     '../_base_/ltg_8x8x1.py'
 ]
 
-student = _base_.model.student
-student.backbone.out_indices = (0, 1, 2, 3)
-model = dict(
-    _delete_=True,
-    **_base_.ltg_model,
-    student=student,
-    semi_train_cfg=dict(
-        **_base_.ltg_semi_train_cfg,
-        unsup_weight=dict(type='RampUpWeight', warmup=_base_.warmup_iters)))
-train_dataloader = dict(
-    dataset=dict(dataset=dict(pipeline=_base_.ltg_labeled_pipeline)))
-train_cfg = dict(
-    unlabeled_dataloader=dict(
-        dataset=dict(dataset=dict(pipeline=_base_.ltg_unlabeled_pipeline))))
-custom_hooks = [
-    dict(
-        **_base_.ltg_precise_bn,
-        interval=655,
-        dataloader=dict(
-            batch_size=5,
-            num_workers=8,
-            sampler=dict(type='DefaultSampler', shuffle=True),
-            dataset=dict(
-                type='VideoDataset',
-                ann_file=_base_.ann_file_train,
-                data_prefix=dict(video=_base_.data_root),
-                pipeline=_base_.val_pipeline)))
+model = _base_.ltg_model
+train_dataloader = _base_.ltg_train_dataloader
+train_cfg = _base_.ltg_train_cfg
+custom_hooks = [dict(_base_.ltg_precise_bn, num_iters=120)]
+default_hooks = _base_.ltg_default_hooks
+param_scheduler = [
+    dict(_base_.ltg_warmup, end=_base_.warmup_iters),
+    dict(_base_.ltg_cosine, T_max=_base_.max_iters, end=_base_.max_iters)
 ]
-default_hooks = dict(checkpoint=dict(save_best='acc/top1'))

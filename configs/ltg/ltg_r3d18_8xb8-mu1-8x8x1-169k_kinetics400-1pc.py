@@ -15,8 +15,6 @@ train_dataloader = dict(
             'kinetics400_train_1pc_labeled.txt')))
 train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-         end=warmup_iters),
-    dict(type='CosineAnnealingLR', T_max=max_iters - warmup_iters,
-         eta_min=0, by_epoch=False, begin=warmup_iters, end=max_iters)
+    dict(_base_.ltg_warmup, end=warmup_iters),
+    dict(_base_.ltg_cosine, T_max=max_iters, end=max_iters)
 ]

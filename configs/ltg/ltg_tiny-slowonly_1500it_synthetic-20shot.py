@@ -10,7 +10,6 @@ _base_ = [
 ]
 
 student = _base_.model
-student.backbone.out_indices = (0, 1, 2, 3)
 student.cls_head.num_classes = _base_.num_classes
 model = dict(
     _delete_=True,

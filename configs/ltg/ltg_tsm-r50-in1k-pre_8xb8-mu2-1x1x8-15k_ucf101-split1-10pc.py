@@ -9,14 +9,9 @@ _base_ = [
     '../_base_/ltg_8x8x1.py'
 ]
 
-student = _base_.model.student
-student.backbone.out_indices = (0, 1, 2, 3)
 model = dict(
-    _delete_=True,
-    **_base_.ltg_model,
-    student=student,
-    semi_train_cfg=dict(**_base_.ltg_semi_train_cfg))
-model['projection_head'] = dict(type='ProjectionHead', in_channels=2048)
+    _base_.ltg_model,
+    projection_head=dict(type='ProjectionHead', in_channels=2048))
 
 decode = [
     dict(type='DecordInit'),
@@ -30,7 +25,7 @@ pack = [
     dict(type='PackActionInputs')
 ]
 rgb, tg = [dict(type='PickModality', modality=m) for m in ('rgb', 'tg')]
-strong = dict(type='VideoRandAugment', num_ops=2, magnitude=9)
+strong = dict(type='VideoRandAugment', preset='ltg_imgaug')
 train_dataloader = dict(
     dataset=dict(
         dataset=dict(pipeline=[

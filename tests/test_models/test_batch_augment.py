@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mmssar.datasets.transforms import VideoRandAugment
-from mmssar.datasets.transforms.video_randaugment import RANDAUG_OPS
+from mmssar.utils.randaugment_ops import RANDAUG_OPS
 from mmssar.models.data_preprocessors.batch_augment import \
     BatchVideoRandAugment
 from mmssar.registry import MODELS
@@ -168,3 +168,20 @@ def test_registry_and_errors():
         aug(torch.zeros(2, 2, 4, 8, 8))
     with pytest.raises(ValueError, match='unknown ops'):
         BatchVideoRandAugment(ops=['Blur'])
+
+
+def test_invert_and_cutout_ops():
+    x = repeated_frames(3, 4, h=20, w=20)  # (N, F, 3, H, W) as NCHW-5d
+    out = BatchVideoRandAugment(num_ops=1, ops=['Invert'],
+                                format_shape='NCHW')(x)
+    torch.testing.assert_close(out, 255. - x)
+    out = BatchVideoRandAugment(num_ops=1, magnitude=10, ops=['Cutout'],
+                                fill=7., format_shape='NCHW')(
+                                    x, torch.Generator().manual_seed(0))
+    painted = (out != x).any(2)  # (N, F, H, W)
+    for i in range(3):
+        assert painted[i].any() and (painted[i] == painted[i, :1]).all()
+        ys, xs = torch.nonzero(painted[i, 0], as_tuple=True)
+        # a square of 0.2 * H at magnitude 10, clipped at the borders
+        assert ys.max() - ys.min() + 1 <= 4 and xs.max() - xs.min() + 1 <= 4
+    assert (out[painted[:, :, None].expand_as(out)] == 7.).all()

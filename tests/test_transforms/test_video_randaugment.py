@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 from mmengine.dataset import Compose
@@ -198,3 +199,166 @@ def test_in_mmaction_pipeline():
             label=0,
             modality='RGB'))
     assert tuple(out['inputs'].shape) == (1, 3, 4, 32, 32)
+
+
+# ------------------------------------------------ the LTG (imgaug) preset
+LTG_OPS = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate',
+           'Posterize', 'Solarize', 'Color', 'Contrast', 'Brightness',
+           'Sharpness', 'AutoContrast', 'Equalize', 'Invert', 'Cutout')
+
+
+def test_ltg_preset_op_set_and_values():
+    aug = VideoRandAugment(preset='ltg_imgaug')
+    assert aug.ops == LTG_OPS and 'Identity' not in aug.ops
+    assert aug.num_ops == 2 and aug.distinct and aug.ordered
+    lv = aug.levels
+    # imgaug RandAugment at level 9 / 10 (MMAction2 0.x Imgaug('default'))
+    for op in ('ShearX', 'ShearY'):
+        assert np.degrees(np.arctan(lv[op])) == pytest.approx(15.471)
+    assert lv['TranslateX'] == lv['TranslateY'] == pytest.approx(0.18)
+    assert lv['Rotate'] == pytest.approx(27.)
+    assert lv['Posterize'] == 5  # bits removed: 3 kept
+    assert 256 * (1 - lv['Solarize']) == 230.
+    for op in ('Color', 'Contrast', 'Brightness', 'Sharpness'):
+        assert 1 + lv[op] == pytest.approx(1.72)
+    assert lv['Cutout'] == pytest.approx(0.18)
+    assert aug.fill == 0 and aug.cutout_fill == 128
+    assert set(aug.signed_ops) == {'ShearX', 'ShearY', 'TranslateX',
+                                   'TranslateY', 'Rotate'}
+    # explicit arguments override the preset
+    assert VideoRandAugment(preset='ltg_imgaug', num_ops=1).num_ops == 1
+    with pytest.raises(ValueError, match='unknown preset'):
+        VideoRandAugment(preset='imgaug')
+
+
+def test_ltg_preset_draws_two_distinct_ops_in_list_order():
+    aug = VideoRandAugment(preset='ltg_imgaug')
+    seen, signs = set(), set()
+    np.random.seed(0)
+    for _ in range(400):
+        drawn = aug.sample_ops()
+        names = [op for op, _ in drawn]
+        assert len(names) == 2 and names[0] != names[1]
+        assert LTG_OPS.index(names[0]) < LTG_OPS.index(names[1])
+        for op, value in drawn:
+            level = aug.levels.get(op, 0.)
+            assert abs(value) == pytest.approx(level)
+            if op in aug.signed_ops:
+                signs.add(np.sign(value))
+            else:
+                assert value >= 0  # enhance factors are always 1.72
+        seen.update(names)
+    assert seen == set(LTG_OPS) and signs == {-1., 1.}
+
+
+def _apply(op, clip, **kw):
+    aug = VideoRandAugment(preset='ltg_imgaug', **kw)
+    return aug.apply_op(np.stack(clip), op, aug.levels.get(op, 0.))
+
+
+def test_ltg_preset_point_ops():
+    values = np.arange(256, dtype=np.uint8)
+    clip = [np.broadcast_to(values[None, :, None], (4, 256, 3)).copy()] * 2
+    out = _apply('Solarize', clip)[0, 0, :, 0].astype(int)
+    v = values.astype(int)
+    np.testing.assert_array_equal(out, np.where(v >= 230, 255 - v, v))
+    out = _apply('Posterize', clip)[0, 0, :, 0]
+    np.testing.assert_array_equal(out, values & 0b11100000)
+    out = _apply('Invert', clip)[0, 0, :, 0]
+    np.testing.assert_array_equal(out, 255 - values)
+    out = _apply('Brightness', clip)[0, 0, :, 0].astype(int)
+    np.testing.assert_array_equal(out, np.minimum(np.rint(v * 1.72), 255))
+
+
+def test_ltg_preset_cutout_and_translate():
+    clip = random_clip(t=3, h=50, w=50, seed=2)
+    np.random.seed(3)
+    out = _apply('Cutout', clip)
+    painted = (out != np.stack(clip)).any(-1)
+    assert (painted == painted[0]).all()  # the same square on every frame
+    ys, xs = np.nonzero(painted[0])
+    side = round(0.18 * 50)
+    assert ys.max() - ys.min() + 1 <= side and xs.max() - xs.min() + 1 <= side
+    assert (out[np.broadcast_to(painted[..., None], out.shape)] == 128).all()
+    out = _apply('TranslateX', clip)
+    shift = round(0.18 * 50)
+    np.testing.assert_array_equal(out[:, :, shift:], np.stack(clip)[:, :,
+                                                                   :-shift])
+    assert (out[:, :, :shift] == 0).all()  # imgaug fills with black
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_ltg_preset_is_clip_consistent(seed):
+    np.random.seed(seed)
+    frame = random_clip(t=1, seed=seed)[0]
+    out = VideoRandAugment(preset='ltg_imgaug')(
+        dict(imgs=[frame.copy() for _ in range(5)]))['imgs']
+    for other in out[1:]:
+        np.testing.assert_array_equal(other, out[0])
+
+
+def test_levels_and_distinct_are_checked():
+    with pytest.raises(ValueError, match='no value for the ops'):
+        VideoRandAugment(ops=['Rotate', 'Invert'], levels=dict(Invert=0.))
+    with pytest.raises(ValueError, match='distinct'):
+        VideoRandAugment(ops=['Rotate'], num_ops=2, distinct=True)
+    with pytest.raises(ValueError, match='magnitude_std'):
+        VideoRandAugment(levels=dict(), ops=['Invert'], magnitude_std=1.)
+
+
+# ------------------------- the fast whole-clip ops equal plain references
+def _ref_blend(degenerate, clip, factor):
+    # the first implementation's arithmetic: float32 difference, float64
+    # blend (factor is a numpy float64)
+    out = degenerate + np.float64(factor) * (clip.astype(np.float32) -
+                                             degenerate)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _reference(op, clip, value):
+    """Per-op references (whole-clip statistics, frame-wise filters)."""
+    flat = clip.reshape(-1, 3)
+    if op == 'AutoContrast':
+        lo, hi = flat.min(0).astype(np.float32), flat.max(0).astype(
+            np.float32)
+        valid = hi > lo
+        scale = np.where(valid, 255. / np.maximum(hi - lo, 1.), 1.)
+        offset = np.where(valid, lo, 0.)
+        luts = np.clip((np.arange(256, dtype=np.float32)[None] -
+                        offset[:, None]) * scale[:, None], 0, 255).astype(
+                            np.uint8)
+        return np.stack([luts[c][clip[..., c]] for c in range(3)], -1)
+    if op == 'Equalize':
+        hist = np.stack([np.bincount(flat[:, c], minlength=256)
+                         for c in range(3)])
+        luts = equalize_lut(hist)
+        return np.stack([luts[c][clip[..., c]] for c in range(3)], -1)
+    if op == 'Solarize':
+        return np.where(clip >= 256. * (1. - value), 255 - clip, clip)
+    gray = clip.astype(np.float32) @ np.array([0.299, 0.587, 0.114],
+                                              np.float32)
+    if op == 'Color':
+        return _ref_blend(gray[..., None], clip, 1. + value)
+    if op == 'Sharpness':
+        kernel = np.ones((3, 3), np.float32)
+        kernel[1, 1] = 5.
+        kernel /= kernel.sum()
+        deg = np.stack([cv2.filter2D(f, -1, kernel) for f in clip])
+        deg[:, [0, -1]] = clip[:, [0, -1]]
+        deg[:, :, [0, -1]] = clip[:, :, [0, -1]]
+        return _ref_blend(deg.astype(np.float32), clip, 1. + value)
+    raise KeyError(op)
+
+
+@pytest.mark.parametrize(
+    'op', ['AutoContrast', 'Equalize', 'Solarize', 'Color', 'Sharpness'])
+@pytest.mark.parametrize('seed', range(3))
+def test_whole_clip_ops_equal_references(op, seed):
+    rng = np.random.default_rng(seed)
+    clip = rng.integers(0, 256, (4, 23, 31, 3), dtype=np.uint8)
+    clip[1] //= 3  # uneven statistics across frames
+    value = np.float64(rng.choice([-1, 1]) * 0.9 if op in (
+        'Color', 'Sharpness') else 0.7)
+    out = VideoRandAugment().apply_op(clip, op, value)
+    np.testing.assert_array_equal(out, _reference(op, clip, value))
+    assert out.flags['C_CONTIGUOUS']

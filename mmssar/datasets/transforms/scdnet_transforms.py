@@ -207,7 +207,7 @@ def temporal_crop_resize(keypoint: np.ndarray,
 
 def graph_adjacency(layout: Union[str, dict]) -> np.ndarray:
     """Binary undirected adjacency with self-loops, ``I + A``, (V, V)."""
-    from mmssar.models.backbones.ctrgcn_blocks import build_graph
+    from mmssar.utils.skeleton_graphs import build_graph
     graph = build_graph(dict(layout=layout, mode='spatial'))
     A = np.eye(graph.num_node)
     for i, j in graph.inward:

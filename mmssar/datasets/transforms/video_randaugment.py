@@ -6,10 +6,22 @@ flicker, which destroys the motion cues a video model relies on. MMAction2's
 own wrappers (``ImgAug``, ``PytorchVideoWrapper``) need packages that do not
 import under numpy 2 / current torchvision, so this is a cv2/numpy version.
 
-The op table and the magnitude -> parameter mapping below are shared with the
-batched torch implementation
-(:class:`mmssar.models.data_preprocessors.batch_augment.BatchVideoRandAugment`)
-so both give the same augmentation family.
+The op table, the magnitude -> parameter mapping and the presets live in
+:mod:`mmssar.utils.randaugment_ops`, shared with the batched torch version
+(``BatchVideoRandAugment`` of the data preprocessors) so both give the same
+augmentation family.
+
+Every op works on the whole (T, H, W, C) clip at once: per-pixel ops are
+look-up tables or fused cv2 calls on the clip seen as one tall
+(T * H, W, C) image, and the clip stays C-contiguous between ops. Seeded
+outputs equal those of the first implementation except for Rotate and
+Shear: cv2 now warps 3-channel frames (before: the frames stacked as
+channels, a path whose bilinear weights round differently), which changes
+some pixels by a few grey levels on noise and by at most 1 on smooth
+content; translations, the drawn ops and every other op are unchanged
+(after a geometric op, the luma of Color / Contrast may differ in the last
+float bit, as the old transposed clip took another matmul path: a handful
+of pixels by 1).
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -18,145 +30,43 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmssar.registry import TRANSFORMS
+from mmssar.utils.randaugment_ops import (  # noqa: F401 (re-exported)
+    ALL_OPS, GEOMETRIC_OPS, LUMA_RGB, MAX_LEVELS, MAX_MAGNITUDE,
+    RANDAUG_OPS, RANDAUG_PRESETS, SIGNED_OPS, centred_affine, check_ops,
+    equalize_lut, op_level)
 
-#: All ops, in the order of the RandAugment paper's list.
-RANDAUG_OPS: Tuple[str, ...] = (
-    'Identity', 'AutoContrast', 'Equalize', 'Rotate', 'Solarize', 'Color',
-    'Posterize', 'Contrast', 'Brightness', 'Sharpness', 'ShearX', 'ShearY',
-    'TranslateX', 'TranslateY')
-
-GEOMETRIC_OPS = ('Rotate', 'ShearX', 'ShearY', 'TranslateX', 'TranslateY')
-# Ops whose parameter is a signed deviation from the identity; the sign is
-# drawn at random so that e.g. shear goes both ways.
-SIGNED_OPS = GEOMETRIC_OPS + ('Color', 'Contrast', 'Brightness', 'Sharpness')
-
-#: Parameter of each op at the maximum magnitude 10 (torchvision / timm
-#: RandAugment ranges): degrees, shear factor, fraction of the image side,
-#: enhancement deviation, bits removed, fraction of the solarize range.
-MAX_LEVELS: Dict[str, float] = dict(
-    Rotate=30.0,
-    ShearX=0.3,
-    ShearY=0.3,
-    TranslateX=0.45,
-    TranslateY=0.45,
-    Color=0.9,
-    Contrast=0.9,
-    Brightness=0.9,
-    Sharpness=0.9,
-    Posterize=4.0,
-    Solarize=1.0)
-
-MAX_MAGNITUDE = 10.0
-
-# ITU-R 601 luma weights, as in PIL's convert('L').
-_LUMA_RGB = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
-def check_ops(ops: Sequence[str]) -> Tuple[str, ...]:
-    """Validate an op list and return it as a tuple."""
-    ops = tuple(ops)
-    if len(ops) == 0:
-        raise ValueError('RandAugment: `ops` must not be empty')
-    unknown = [op for op in ops if op not in RANDAUG_OPS]
-    if unknown:
-        raise ValueError(f'RandAugment: unknown ops {unknown}; '
-                         f'choose from {list(RANDAUG_OPS)}')
-    return ops
-
-
-def op_level(op: str, magnitude: float) -> float:
-    """Unsigned parameter of ``op`` at ``magnitude`` (0-10 scale).
-
-    Magnitude 0 is the identity for every op that has a magnitude.
-
-    Returns:
-        float: degrees (Rotate), shear factor (Shear*), fraction of the
-        image side (Translate*), enhancement deviation from 1 (Color,
-        Contrast, Brightness, Sharpness), number of bits removed
-        (Posterize, an integer) or fraction of the value range that is
-        inverted (Solarize). 0 for ops without magnitude.
-    """
-    if op not in MAX_LEVELS:
-        return 0.0
-    frac = min(max(float(magnitude), 0.0), MAX_MAGNITUDE) / MAX_MAGNITUDE
-    level = MAX_LEVELS[op] * frac
-    if op == 'Posterize':
-        level = float(round(level))
-    return level
-
-
-def centred_affine(op: str, value: float, height: int,
-                   width: int) -> np.ndarray:
-    """Forward 2x3 affine map of a geometric op about the image centre.
-
-    Args:
-        op (str): One of :data:`GEOMETRIC_OPS`.
-        value (float): Signed op parameter (:func:`op_level` times sign).
-        height (int): Image height H.
-        width (int): Image width W.
-
-    Returns:
-        np.ndarray: (2, 3) float64 matrix ``A`` mapping a source point
-        ``p`` (pixel units, origin at the image centre, y down) to its
-        destination ``A[:, :2] @ p + A[:, 2]``. Translations are whole
-        pixels so a translated clip is an exact shift.
-    """
-    mat = np.zeros((2, 3), dtype=np.float64)
-    mat[:, :2] = np.eye(2)
-    if op == 'Rotate':
-        # Positive angle turns the picture counter-clockwise on screen.
-        rad = np.deg2rad(value)
-        cos, sin = np.cos(rad), np.sin(rad)
-        mat[:, :2] = [[cos, sin], [-sin, cos]]
-    elif op == 'ShearX':
-        mat[0, 1] = value
-    elif op == 'ShearY':
-        mat[1, 0] = value
-    elif op == 'TranslateX':
-        mat[0, 2] = round(value * width)
-    elif op == 'TranslateY':
-        mat[1, 2] = round(value * height)
-    else:
-        raise ValueError(f'{op} is not a geometric op')
-    return mat
-
-
-def equalize_lut(hist: np.ndarray) -> np.ndarray:
-    """PIL-style histogram-equalisation look-up table.
-
-    Args:
-        hist (np.ndarray): (..., 256) integer histograms.
-
-    Returns:
-        np.ndarray: (..., 256) uint8 LUTs; identity where the histogram
-        has a single non-empty bin.
-    """
-    hist = hist.astype(np.int64)
-    nonzero = hist > 0
-    last_idx = 255 - np.argmax(nonzero[..., ::-1], axis=-1)
-    last = np.take_along_axis(hist, last_idx[..., None], -1)[..., 0]
-    step = (hist.sum(-1) - last) // 255
-    cum_excl = np.cumsum(hist, -1) - hist
-    safe_step = np.maximum(step, 1)[..., None]
-    lut = (cum_excl + safe_step // 2) // safe_step
-    identity = np.broadcast_to(np.arange(256), lut.shape)
-    lut = np.where((step > 0)[..., None], lut, identity)
-    return np.clip(lut, 0, 255).astype(np.uint8)
+_VALUES = np.arange(256, dtype=np.float32)
+# cv2.calcHist counts in float32: exact up to 2 ** 24 pixels per channel.
+_MAX_CALCHIST_PIXELS = 1 << 24
 
 
 @TRANSFORMS.register_module()
 class VideoRandAugment(BaseTransform):
     """Clip-consistent RandAugment on a list of uint8 frames.
 
-    ``num_ops`` ops (with replacement) and their magnitudes and signs are
-    drawn once per call and applied identically to every frame. Statistics
-    of AutoContrast / Equalize / Contrast are pooled over the whole clip so
-    that every frame goes through the same look-up table. All randomness
-    comes from numpy's global RNG, which MMEngine seeds per worker, so a
-    seeded run is reproducible.
+    ``num_ops`` ops and their magnitudes and signs are drawn once per call
+    and applied identically to every frame. Statistics of AutoContrast /
+    Equalize / Contrast are pooled over the whole clip so that every frame
+    goes through the same look-up table. All randomness comes from numpy's
+    global RNG, which MMEngine seeds per worker, so a seeded run is
+    reproducible.
 
     Place it after the spatial crop / resize / flip and before
     ``FormatShape`` (frames must be ``H x W x 3`` uint8).
+
+    Presets (``preset=``, see
+    :data:`mmssar.utils.randaugment_ops.RANDAUG_PRESETS`); explicitly given
+    arguments override a preset's values:
+
+    - ``'ltg_imgaug'``: the imgaug RandAugment of MMAction2 0.x's
+      ``Imgaug(transforms='default')`` used by LTG (Xiao et al., CVPR
+      2022): 2 distinct ops of 15, applied in list order - ShearX/Y
+      15.47 degrees (shear factor tan 15.47 = 0.277), TranslateX/Y 18 % of
+      the side, Rotate 27 degrees (geometric ops fill with 0, random sign
+      per clip), Posterize keeping 3 bits, Solarize of the values >= 230,
+      Color / Contrast / Brightness / Sharpness with factor 1.72,
+      AutoContrast, Equalize, Invert, and a Cutout square of 18 % of the
+      height filled with 128; no Identity.
 
     Required Keys:
         - imgs (list[np.ndarray] | np.ndarray): T frames of shape
@@ -171,30 +81,74 @@ class VideoRandAugment(BaseTransform):
         magnitude_std (float): If > 0, each op's magnitude is drawn from
             N(magnitude, magnitude_std) and clipped to [0, 10].
             Defaults to 0.
-        ops (Sequence[str], optional): Subset of :data:`RANDAUG_OPS` to
-            draw from. Defaults to all 14 ops.
-        fill (int): Grey value of pixels uncovered by geometric ops and of
-            the cutout box. Defaults to 128.
+        ops (Sequence[str], optional): Ops to draw from (names of
+            ``ALL_OPS``). Defaults to the 14 ops of ``RANDAUG_OPS``.
+        fill (int): Grey value of pixels uncovered by geometric ops.
+            Defaults to 128.
         interpolation (str): 'bilinear' or 'nearest' for geometric ops.
             Defaults to 'bilinear'.
         cutout (float): If > 0, additionally paint one box of
             ``cutout * H`` by ``cutout * W`` pixels (centre uniform in the
-            frame, clipped at the borders) with ``fill`` on all frames.
-            Defaults to 0 (off).
+            frame, clipped at the borders) with ``cutout_fill`` on all
+            frames after the ops. Defaults to 0 (off).
         channel_order (str): 'rgb' or 'bgr'; only chooses the luma
             weights of Color / Contrast. Defaults to 'rgb' (the order of
             MMAction2's decoders).
+        preset (str, optional): Name of a preset (see above).
+        levels (dict[str, float], optional): Fixed unsigned parameter per
+            op (units of ``MAX_LEVELS``), replacing the magnitude mapping;
+            every drawn op that has a parameter needs an entry.
+        signed_ops (Sequence[str], optional): Ops whose parameter gets a
+            random sign. Defaults to ``SIGNED_OPS``.
+        distinct (bool): Draw ``num_ops`` different ops (without
+            replacement). Defaults to False.
+        ordered (bool): Apply the drawn ops in the order of ``ops`` (as
+            imgaug's ``SomeOf``) instead of the drawing order.
+            Defaults to False.
+        cutout_fill (int, optional): Value of the Cutout op's square and of
+            the ``cutout`` box. Defaults to ``fill``.
     """
 
+    _DEFAULTS = dict(
+        num_ops=2,
+        magnitude=10.,
+        ops=RANDAUG_OPS,
+        fill=128,
+        levels=None,
+        signed_ops=SIGNED_OPS,
+        distinct=False,
+        ordered=False,
+        cutout_fill=None)
+
     def __init__(self,
-                 num_ops: int = 2,
-                 magnitude: float = 10.,
+                 num_ops: Optional[int] = None,
+                 magnitude: Optional[float] = None,
                  magnitude_std: float = 0.,
                  ops: Optional[Sequence[str]] = None,
-                 fill: int = 128,
+                 fill: Optional[int] = None,
                  interpolation: str = 'bilinear',
                  cutout: float = 0.,
-                 channel_order: str = 'rgb') -> None:
+                 channel_order: str = 'rgb',
+                 preset: Optional[str] = None,
+                 levels: Optional[Dict[str, float]] = None,
+                 signed_ops: Optional[Sequence[str]] = None,
+                 distinct: Optional[bool] = None,
+                 ordered: Optional[bool] = None,
+                 cutout_fill: Optional[int] = None) -> None:
+        cfg = dict(self._DEFAULTS)
+        if preset is not None:
+            if preset not in RANDAUG_PRESETS:
+                raise ValueError(f'VideoRandAugment: unknown preset '
+                                 f'{preset!r}; choose from '
+                                 f'{sorted(RANDAUG_PRESETS)}')
+            cfg.update(RANDAUG_PRESETS[preset])
+        given = dict(num_ops=num_ops, magnitude=magnitude, ops=ops, fill=fill,
+                     levels=levels, signed_ops=signed_ops, distinct=distinct,
+                     ordered=ordered, cutout_fill=cutout_fill)
+        cfg.update({k: v for k, v in given.items() if v is not None})
+
+        num_ops, magnitude, fill = cfg['num_ops'], cfg['magnitude'], cfg[
+            'fill']
         if num_ops < 0:
             raise ValueError(f'num_ops must be >= 0, got {num_ops}')
         if not 0 <= magnitude <= MAX_MAGNITUDE:
@@ -210,25 +164,54 @@ class VideoRandAugment(BaseTransform):
         if channel_order not in ('rgb', 'bgr'):
             raise ValueError(f'channel_order must be rgb or bgr, '
                              f'got {channel_order}')
-        if not 0 <= fill <= 255:
-            raise ValueError(f'fill must be in [0, 255], got {fill}')
+        cutout_fill = fill if cfg['cutout_fill'] is None else cfg[
+            'cutout_fill']
+        for name, value in (('fill', fill), ('cutout_fill', cutout_fill)):
+            if not 0 <= value <= 255:
+                raise ValueError(f'{name} must be in [0, 255], got {value}')
         self.num_ops = num_ops
         self.magnitude = magnitude
         self.magnitude_std = magnitude_std
-        self.ops = check_ops(RANDAUG_OPS if ops is None else ops)
+        self.ops = check_ops(cfg['ops'])
+        self.signed_ops = (check_ops(cfg['signed_ops'])
+                           if len(cfg['signed_ops']) else ())
+        self.distinct = bool(cfg['distinct'])
+        self.ordered = bool(cfg['ordered'])
+        if self.distinct and num_ops > len(self.ops):
+            raise ValueError(f'distinct=True needs num_ops <= len(ops); got '
+                             f'{num_ops} ops of {len(self.ops)}')
+        self.levels = None
+        if cfg['levels'] is not None:
+            self.levels = dict(cfg['levels'])
+            if magnitude_std > 0:
+                raise ValueError('magnitude_std has no effect with fixed '
+                                 '`levels`; remove one of them')
+            missing = [
+                op for op in self.ops
+                if op in MAX_LEVELS and op not in self.levels
+            ]
+            if missing:
+                raise ValueError(f'`levels` has no value for the ops '
+                                 f'{missing}')
         self.fill = int(fill)
+        self.cutout_fill = int(cutout_fill)
         self.interpolation = interpolation
         self.cutout = cutout
         self.channel_order = channel_order
-        self._luma = (_LUMA_RGB if channel_order == 'rgb' else
-                      _LUMA_RGB[::-1].copy())
+        self._luma = (LUMA_RGB if channel_order == 'rgb' else
+                      LUMA_RGB[::-1].copy())
 
     # ------------------------------------------------------------------ #
     # Sampling
     # ------------------------------------------------------------------ #
     def sample_ops(self) -> List[Tuple[str, float]]:
         """Draw the clip's ops as ``(name, signed parameter)`` pairs."""
-        idx = np.random.randint(len(self.ops), size=self.num_ops)
+        if self.distinct:
+            idx = np.random.choice(len(self.ops), self.num_ops, replace=False)
+        else:
+            idx = np.random.randint(len(self.ops), size=self.num_ops)
+        if self.ordered:
+            idx = np.sort(idx)
         mags = np.full(self.num_ops, float(self.magnitude))
         if self.magnitude_std > 0:
             mags += np.random.normal(0., self.magnitude_std, self.num_ops)
@@ -236,13 +219,22 @@ class VideoRandAugment(BaseTransform):
         drawn = []
         for i, m, s in zip(idx, mags, signs):
             op = self.ops[i]
-            level = op_level(op, m)
-            drawn.append((op, level * s if op in SIGNED_OPS else level))
+            if self.levels is None:
+                level = op_level(op, m)
+            else:
+                level = float(self.levels.get(op, 0.))
+            drawn.append((op, level * s if op in self.signed_ops else level))
         return drawn
 
     # ------------------------------------------------------------------ #
-    # Ops on a (T, H, W, C) uint8 clip
+    # Ops on a C-contiguous (T, H, W, C) uint8 clip
     # ------------------------------------------------------------------ #
+    @staticmethod
+    def _tall(clip: np.ndarray) -> np.ndarray:
+        """The clip as one (T * H, W, C) image (a view)."""
+        t, h, w, c = clip.shape
+        return clip.reshape(t * h, w, c)
+
     def _warp(self, clip: np.ndarray, op: str, value: float) -> np.ndarray:
         t, h, w, c = clip.shape
         mat = centred_affine(op, value, h, w)
@@ -251,82 +243,123 @@ class VideoRandAugment(BaseTransform):
         mat[:, 2] += centre - mat[:, :2] @ centre
         flags = (cv2.INTER_LINEAR
                  if self.interpolation == 'bilinear' else cv2.INTER_NEAREST)
-        # One warp for the whole clip: frames become channels. cv2 caps the
-        # channel count (CV_CN_MAX = 512), hence the chunks.
-        stack = clip.transpose(1, 2, 0, 3).reshape(h, w, t * c)
-        step = (508 // c) * c
-        out = [
+        # Frame by frame straight into a contiguous output: cheaper than
+        # stacking frames as channels, which needs two transposed copies.
+        out = np.empty_like(clip)
+        for i in range(t):
             cv2.warpAffine(
-                np.ascontiguousarray(stack[..., s:s + step]),
+                clip[i],
                 mat, (w, h),
+                dst=out[i],
                 flags=flags,
                 borderMode=cv2.BORDER_CONSTANT,
                 borderValue=(self.fill, ) * 4)
-            for s in range(0, t * c, step)
-        ]
-        out = [o[..., None] if o.ndim == 2 else o for o in out]
-        stack = np.concatenate(out, axis=-1)
-        return stack.reshape(h, w, t, c).transpose(2, 0, 1, 3)
+        return out
 
-    @staticmethod
-    def _blend(degenerate, clip: np.ndarray, factor: float) -> np.ndarray:
-        """``degenerate + factor * (clip - degenerate)``, saturated."""
-        if np.ndim(degenerate) == 0:
-            # cv2 saturates in one fused pass; 2-D view keeps it any-channel.
-            flat = clip.reshape(-1, clip.shape[-2] * clip.shape[-1])
-            out = cv2.addWeighted(flat, factor, flat, 0.,
-                                  float(degenerate) * (1. - factor))
-            return out.reshape(clip.shape)
-        out = degenerate + factor * (clip.astype(np.float32) - degenerate)
-        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-    def _gray(self, clip: np.ndarray) -> np.ndarray:
-        return clip.astype(np.float32) @ self._luma
-
-    @staticmethod
-    def _apply_lut(clip: np.ndarray, luts: np.ndarray) -> np.ndarray:
-        """Apply per-channel LUTs (C, 256) to a (T, H, W, C) clip."""
+    def _apply_lut(self, clip: np.ndarray, luts: np.ndarray) -> np.ndarray:
+        """Apply a (256, ) LUT or per-channel LUTs (C, 256) to a clip."""
         c = clip.shape[-1]
-        flat = np.ascontiguousarray(clip).reshape(-1, clip.shape[-2], c)
-        out = cv2.LUT(flat, np.ascontiguousarray(luts.T).reshape(256, 1, c))
-        return out.reshape(clip.shape)
+        luts = np.ascontiguousarray(luts, dtype=np.uint8)
+        if luts.ndim == 2:
+            luts = np.ascontiguousarray(luts.T).reshape(256, 1, c)
+        return cv2.LUT(self._tall(clip), luts).reshape(clip.shape)
+
+    def _histograms(self, clip: np.ndarray) -> np.ndarray:
+        """(C, 256) int64 per-channel histograms of the whole clip."""
+        c = clip.shape[-1]
+        if clip.size // c >= _MAX_CALCHIST_PIXELS:
+            flat = clip.reshape(-1, c)
+            return np.stack(
+                [np.bincount(flat[:, i], minlength=256) for i in range(c)])
+        tall = self._tall(clip)
+        return np.stack([
+            cv2.calcHist([tall], [i], None, [256], [0, 256]).reshape(-1)
+            for i in range(c)
+        ]).astype(np.int64)
 
     def _autocontrast(self, clip: np.ndarray) -> np.ndarray:
-        flat = clip.reshape(-1, clip.shape[-1])
-        lo = flat.min(axis=0).astype(np.float32)
-        hi = flat.max(axis=0).astype(np.float32)
+        nonzero = self._histograms(clip) > 0
+        lo = np.argmax(nonzero, axis=1).astype(np.float32)
+        hi = (255 - np.argmax(nonzero[:, ::-1], axis=1)).astype(np.float32)
         valid = hi > lo
         scale = np.where(valid, 255. / np.maximum(hi - lo, 1.), 1.)
         offset = np.where(valid, lo, 0.)
-        values = np.arange(256, dtype=np.float32)[None]
-        luts = np.clip((values - offset[:, None]) * scale[:, None], 0, 255)
+        luts = np.clip((_VALUES[None] - offset[:, None]) * scale[:, None], 0,
+                       255)
         return self._apply_lut(clip, luts.astype(np.uint8))
 
     def _equalize(self, clip: np.ndarray) -> np.ndarray:
-        c = clip.shape[-1]
-        flat = clip.reshape(-1, c)
-        hist = np.stack(
-            [np.bincount(flat[:, i], minlength=256) for i in range(c)])
-        return self._apply_lut(clip, equalize_lut(hist))
+        return self._apply_lut(clip, equalize_lut(self._histograms(clip)))
+
+    @staticmethod
+    def _blend_scalar(clip: np.ndarray, degenerate: float,
+                      factor: float) -> np.ndarray:
+        """``degenerate + factor * (clip - degenerate)``, saturated."""
+        # cv2 saturates in one fused pass; 2-D view keeps it any-channel.
+        flat = clip.reshape(-1, clip.shape[-2] * clip.shape[-1])
+        out = cv2.addWeighted(flat, factor, flat, 0.,
+                              float(degenerate) * (1. - factor))
+        return out.reshape(clip.shape)
+
+    @staticmethod
+    def _blend(degenerate: np.ndarray, clip: np.ndarray,
+               factor: float) -> np.ndarray:
+        """``degenerate + factor * (clip - degenerate)``, rounded and
+        saturated.
+
+        Args:
+            degenerate (np.ndarray): float32, the shape of ``clip`` or with
+                one channel.
+            clip (np.ndarray): float32 clip; used as scratch space.
+            factor (float): Blend factor.
+
+        The difference is taken in float32 and the rest in float64 (the
+        arithmetic of the first implementation, kept so that seeded outputs
+        did not change).
+        """
+        if degenerate.shape != clip.shape:
+            # numpy broadcasts a trailing axis of 1 slowly: repeat once.
+            degenerate = np.repeat(degenerate, clip.shape[-1], axis=-1)
+        clip -= degenerate
+        out = clip.astype(np.float64)
+        out *= np.float64(factor)
+        out += degenerate
+        np.rint(out, out=out)
+        np.clip(out, 0, 255, out=out)
+        return out.astype(np.uint8)
+
+    def _gray(self, clip: np.ndarray) -> np.ndarray:
+        """(T, H, W) float32 luma of a uint8 or float32 clip."""
+        return clip.astype(np.float32, copy=False) @ self._luma
 
     def _sharpness(self, clip: np.ndarray, factor: float) -> np.ndarray:
         t, h, w, c = clip.shape
+        if h < 3 or w < 3:
+            return clip
         kernel = np.ones((3, 3), dtype=np.float32)
         kernel[1, 1] = 5.
         kernel /= kernel.sum()
-        stack = clip.transpose(1, 2, 0, 3).reshape(h, w, t * c)
-        step = 508
-        blurred = np.concatenate([
-            np.atleast_3d(
-                cv2.filter2D(
-                    np.ascontiguousarray(stack[..., s:s + step]), -1, kernel))
-            for s in range(0, t * c, step)
-        ], -1)
+        # One filter over the tall image: rows that mix two frames are the
+        # frames' first and last rows, which keep their values below.
+        blurred = cv2.filter2D(self._tall(clip), -1, kernel).reshape(
+            clip.shape)
         # As in PIL, the one-pixel border keeps its original value.
-        degenerate = stack.copy()
-        degenerate[1:-1, 1:-1] = blurred[1:-1, 1:-1]
-        degenerate = degenerate.reshape(h, w, t, c).transpose(2, 0, 1, 3)
-        return self._blend(degenerate.astype(np.float32), clip, factor)
+        out = clip.copy()
+        out[:, 1:-1, 1:-1] = self._blend(
+            blurred[:, 1:-1, 1:-1].astype(np.float32),
+            clip[:, 1:-1, 1:-1].astype(np.float32), factor)
+        return out
+
+    def _cutout(self, clip: np.ndarray, box_h: int, box_w: int,
+                fill: int) -> np.ndarray:
+        _, h, w, _ = clip.shape
+        cy, cx = np.random.randint(h), np.random.randint(w)
+        y0, x0 = max(cy - box_h // 2, 0), max(cx - box_w // 2, 0)
+        y1, x1 = min(cy - box_h // 2 + box_h, h), min(cx - box_w // 2 + box_w,
+                                                        w)
+        clip = clip.copy()
+        clip[:, y0:y1, x0:x1] = fill
+        return clip
 
     def apply_op(self, clip: np.ndarray, op: str, value: float) -> np.ndarray:
         """Apply one op with signed parameter ``value`` to a clip.
@@ -337,8 +370,9 @@ class VideoRandAugment(BaseTransform):
             value (float): Signed parameter from :meth:`sample_ops`.
 
         Returns:
-            np.ndarray: (T, H, W, 3) uint8.
+            np.ndarray: (T, H, W, 3) uint8, C-contiguous.
         """
+        clip = np.ascontiguousarray(clip)
         if op == 'Identity':
             return clip
         if op in GEOMETRIC_OPS:
@@ -347,33 +381,31 @@ class VideoRandAugment(BaseTransform):
             return self._autocontrast(clip)
         if op == 'Equalize':
             return self._equalize(clip)
+        if op == 'Invert':
+            return self._apply_lut(clip, 255 - np.arange(256))
         if op == 'Solarize':
             threshold = 256. * (1. - value)
-            return np.where(clip >= threshold, 255 - clip, clip)
+            values = np.arange(256)
+            return self._apply_lut(
+                clip, np.where(values >= threshold, 255 - values, values))
         if op == 'Posterize':
             shift = int(value)
             return clip & np.uint8((0xFF << shift) & 0xFF)
+        if op == 'Cutout':
+            side = int(round(value * clip.shape[1]))  # a square, as imgaug
+            return self._cutout(clip, side, side, self.cutout_fill)
         factor = 1. + value
         if op == 'Brightness':
-            return self._blend(np.float32(0.), clip, factor)
+            return self._blend_scalar(clip, 0., factor)
         if op == 'Color':
-            return self._blend(self._gray(clip)[..., None], clip, factor)
+            clip_f = clip.astype(np.float32)
+            return self._blend(self._gray(clip_f)[..., None], clip_f, factor)
         if op == 'Contrast':
-            return self._blend(np.float32(self._gray(clip).mean()), clip,
-                               factor)
+            return self._blend_scalar(clip, np.float32(
+                self._gray(clip).mean()), factor)
         if op == 'Sharpness':
             return self._sharpness(clip, factor)
         raise ValueError(f'unknown op {op}')
-
-    def _cutout(self, clip: np.ndarray) -> np.ndarray:
-        _, h, w, _ = clip.shape
-        cy, cx = np.random.randint(h), np.random.randint(w)
-        bh, bw = int(round(self.cutout * h)), int(round(self.cutout * w))
-        y0, x0 = max(cy - bh // 2, 0), max(cx - bw // 2, 0)
-        y1, x1 = min(cy - bh // 2 + bh, h), min(cx - bw // 2 + bw, w)
-        clip = clip.copy()
-        clip[:, y0:y1, x0:x1] = self.fill
-        return clip
 
     def transform(self, results: Dict) -> Dict:
         """Augment ``results['imgs']`` in a clip-consistent way."""
@@ -393,7 +425,9 @@ class VideoRandAugment(BaseTransform):
         for op, value in self.sample_ops():
             clip = self.apply_op(clip, op, value)
         if self.cutout > 0:
-            clip = self._cutout(clip)
+            _, h, w, _ = clip.shape
+            clip = self._cutout(clip, int(round(self.cutout * h)),
+                                int(round(self.cutout * w)), self.cutout_fill)
         results['imgs'] = list(clip) if isinstance(imgs,
                                                    (list, tuple)) else clip
         return results
@@ -402,5 +436,9 @@ class VideoRandAugment(BaseTransform):
         return (f'{self.__class__.__name__}(num_ops={self.num_ops}, '
                 f'magnitude={self.magnitude}, '
                 f'magnitude_std={self.magnitude_std}, ops={list(self.ops)}, '
-                f'fill={self.fill}, interpolation={self.interpolation}, '
-                f'cutout={self.cutout}, channel_order={self.channel_order})')
+                f'levels={self.levels}, distinct={self.distinct}, '
+                f'ordered={self.ordered}, fill={self.fill}, '
+                f'cutout_fill={self.cutout_fill}, '
+                f'interpolation={self.interpolation}, cutout={self.cutout}, '
+                f'channel_order={self.channel_order})')
+

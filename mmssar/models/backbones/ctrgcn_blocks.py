@@ -9,67 +9,15 @@ graph from :class:`mmaction.models.utils.Graph` so any layout works.
 
 Tensor layout inside the blocks is ``(N*M, C, T, V)``.
 """
-import copy
-from typing import Sequence, Union
+from typing import Sequence
 
 import numpy as np
 import torch
 import torch.nn as nn
-from mmaction.models.utils import Graph
 
-# The NTU RGB+D bone list of 2s-AGCN, used by the official SCD-Net graph
-# (graph/ntu_rgb_d.py) and its structural masking (feeder/augmentations.py).
-# It differs from MMAction2's 'nturgb+d' layout at the hands: here the hand
-# tip (22) hangs from the thumb (23) -> hand (8), and 24 -> 25 -> 12, whereas
-# MMAction2 links both tip and thumb to the hand directly.
-_NTU_AGCN_BONES_1BASED = [(1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5),
-                          (7, 6), (8, 7), (9, 21), (10, 9), (11, 10),
-                          (12, 11), (13, 1), (14, 13), (15, 14), (16, 15),
-                          (17, 1), (18, 17), (19, 18), (20, 19), (22, 23),
-                          (23, 8), (24, 25), (25, 12)]
-
-#: Extra named layouts understood by :func:`build_graph` on top of
-#: MMAction2's ('openpose', 'nturgb+d', 'coco' and dict layouts).
-EXTRA_LAYOUTS = {
-    'nturgb+d_agcn':
-    dict(
-        num_node=25,
-        inward=[(i - 1, j - 1) for i, j in _NTU_AGCN_BONES_1BASED],
-        center=20),
-}
-
-
-def resolve_layout(layout: Union[str, dict]) -> Union[str, dict]:
-    """Map mmssar's layout names to MMAction2 dict layouts.
-
-    Names of :data:`EXTRA_LAYOUTS` and of
-    ``mmssar.models.utils.graphs.GRAPH_LAYOUTS`` ('nw-ucla', 'kinect_v1',
-    'jhmdb', ...) become dicts; anything else is passed to MMAction2.
-    """
-    if not isinstance(layout, str):
-        return layout
-    if layout in EXTRA_LAYOUTS:
-        return copy.deepcopy(EXTRA_LAYOUTS[layout])
-    from mmssar.models.utils.graphs import GRAPH_LAYOUTS
-    if layout in GRAPH_LAYOUTS:
-        return copy.deepcopy(GRAPH_LAYOUTS[layout])
-    return layout
-
-
-def build_graph(graph_cfg: dict) -> Graph:
-    """Build an MMAction2 :class:`Graph`, also accepting ``EXTRA_LAYOUTS``.
-
-    Args:
-        graph_cfg (dict): ``dict(layout=..., mode=...)`` as for MMAction2's
-            STGCN. ``layout`` may be any MMAction2 layout (name or dict) or a
-            name known to :func:`resolve_layout`.
-    """
-    if not isinstance(graph_cfg, dict) or 'layout' not in graph_cfg:
-        raise ValueError(
-            f'graph_cfg must be a dict with a "layout" key, got {graph_cfg!r}')
-    cfg = dict(graph_cfg)
-    cfg['layout'] = resolve_layout(cfg['layout'])
-    return Graph(**cfg)
+# Layouts and graph building are shared with the data transforms.
+from mmssar.utils.skeleton_graphs import (  # noqa: F401
+    EXTRA_LAYOUTS, build_graph, resolve_layout)
 
 
 def _conv_init(conv: nn.Conv2d) -> None:

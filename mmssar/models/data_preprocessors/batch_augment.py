@@ -1,8 +1,9 @@
 """Clip-consistent RandAugment on a batch of clips, on the model's device.
 
 The torch counterpart of
-:class:`mmssar.datasets.transforms.VideoRandAugment`: it shares that
-module's op list and magnitude mapping, but runs after collation, so the
+:class:`mmssar.datasets.transforms.VideoRandAugment`: it shares its op list
+and magnitude mapping (:mod:`mmssar.utils.randaugment_ops`), but runs after
+collation, so the
 decoding workers stay cheap and the augmentation runs on the GPU. Every
 sample draws its own ops, magnitudes and signs; all frames (and clips /
 segments) of one sample get the same ones.
@@ -18,10 +19,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mmssar.datasets.transforms.video_randaugment import (
-    _LUMA_RGB, GEOMETRIC_OPS, MAX_LEVELS, MAX_MAGNITUDE, RANDAUG_OPS,
-    SIGNED_OPS, centred_affine, check_ops, equalize_lut)
 from mmssar.registry import MODELS
+from mmssar.utils.randaugment_ops import (GEOMETRIC_OPS, LUMA_RGB,
+                                          MAX_LEVELS, MAX_MAGNITUDE,
+                                          RANDAUG_OPS, SIGNED_OPS,
+                                          centred_affine, check_ops,
+                                          equalize_lut)
 
 
 @MODELS.register_module()
@@ -50,8 +53,9 @@ class BatchVideoRandAugment(nn.Module):
         magnitude (float): Magnitude on the 0-10 scale. Defaults to 10.
         magnitude_std (float): Std of a per-op Gaussian jitter of the
             magnitude (clipped to [0, 10]). Defaults to 0.
-        ops (Sequence[str], optional): Subset of ``RANDAUG_OPS``.
-            Defaults to all 14.
+        ops (Sequence[str], optional): Ops to draw from (names of
+            ``ALL_OPS`` of :mod:`mmssar.utils.randaugment_ops`, which adds
+            Invert and Cutout). Defaults to the 14 of ``RANDAUG_OPS``.
         fill (float): Value (in ``[0, value_range]``) of pixels uncovered by
             geometric ops and of the cutout box. Defaults to
             ``value_range * 128 / 255``.
@@ -113,7 +117,7 @@ class BatchVideoRandAugment(nn.Module):
         self.cutout = cutout
         self.format_shape = format_shape
         self.channel_order = channel_order
-        luma = _LUMA_RGB if channel_order == 'rgb' else _LUMA_RGB[::-1]
+        luma = LUMA_RGB if channel_order == 'rgb' else LUMA_RGB[::-1]
         self.register_buffer(
             'luma', torch.tensor(luma.copy()).view(1, 1, 3, 1, 1),
             persistent=False)
@@ -266,13 +270,19 @@ class BatchVideoRandAugment(nn.Module):
         degenerate[..., 1:-1, 1:-1] = blurred
         return self._blend(degenerate, x, factor)
 
-    def apply_op(self, x: Tensor, op: str, values: Tensor) -> Tensor:
+    def apply_op(self,
+                 x: Tensor,
+                 op: str,
+                 values: Tensor,
+                 generator: Optional[torch.Generator] = None) -> Tensor:
         """Apply ``op`` to a sub-batch, one signed parameter per sample.
 
         Args:
             x (Tensor): (n, F, 3, H, W) float, 0-255 scale.
             op (str): Op name.
             values (Tensor): (n, ) signed parameters (CPU).
+            generator (torch.Generator, optional): CPU generator of the
+                Cutout positions; the global RNG when None.
 
         Returns:
             Tensor: (n, F, 3, H, W).
@@ -285,6 +295,12 @@ class BatchVideoRandAugment(nn.Module):
             return self._autocontrast(x)
         if op == 'Equalize':
             return self._equalize(x)
+        if op == 'Invert':
+            return 255. - x
+        if op == 'Cutout':
+            # a square, its side a fraction of the height (as imgaug)
+            side = (values.abs() * x.shape[-2]).round().long()
+            return self._cutout(x, generator, side, side, self.fill)
         vals = values.to(device=x.device, dtype=x.dtype).view(-1, 1, 1, 1, 1)
         if op == 'Solarize':
             return torch.where(x >= 256. * (1. - vals), 255. - x, x)
@@ -306,19 +322,23 @@ class BatchVideoRandAugment(nn.Module):
             return self._sharpness(x, factor)
         raise ValueError(f'unknown op {op}')
 
-    def _cutout(self, x: Tensor, generator: Optional[torch.Generator]):
+    def _cutout(self, x: Tensor, generator: Optional[torch.Generator],
+                bh: Tensor, bw: Tensor, fill: float) -> Tensor:
+        """Paint one box per sample, ``bh`` x ``bw`` (ints or (n, ) CPU
+        int tensors), centre uniform in the frame."""
         n, _, _, h, w = x.shape
-        bh, bw = int(round(self.cutout * h)), int(round(self.cutout * w))
+        bh = torch.as_tensor(bh).expand(n).to(x.device)
+        bw = torch.as_tensor(bw).expand(n).to(x.device)
         cy = torch.randint(h, (n, ), generator=generator).to(x.device)
         cx = torch.randint(w, (n, ), generator=generator).to(x.device)
-        y0, x0 = cy - bh // 2, cx - bw // 2
+        y0 = cy - torch.div(bh, 2, rounding_mode='floor')
+        x0 = cx - torch.div(bw, 2, rounding_mode='floor')
         ys = torch.arange(h, device=x.device)[None]
         xs = torch.arange(w, device=x.device)[None]
         in_y = (ys >= y0[:, None]) & (ys < (y0 + bh)[:, None])  # (n, H)
         in_x = (xs >= x0[:, None]) & (xs < (x0 + bw)[:, None])  # (n, W)
         box = (in_y[:, :, None] & in_x[:, None, :]).view(n, 1, 1, h, w)
-        return torch.where(box, torch.full_like(x[:1, :1, :1], self.fill),
-                           x)
+        return torch.where(box, torch.full_like(x[:1, :1, :1], fill), x)
 
     @torch.no_grad()
     def forward(self,
@@ -345,15 +365,17 @@ class BatchVideoRandAugment(nn.Module):
                     if len(sel) == 0 or op == 'Identity':
                         continue
                     if len(sel) == x.shape[0]:
-                        x = self.apply_op(x, op, values[sel, k])
+                        x = self.apply_op(x, op, values[sel, k], generator)
                         continue
                     sel_dev = sel.to(x.device)
                     x = x.index_copy(
                         0, sel_dev,
                         self.apply_op(x.index_select(0, sel_dev), op,
-                                      values[sel, k]))
+                                      values[sel, k], generator))
         if self.cutout > 0:
-            x = self._cutout(x, generator)
+            h, w = x.shape[-2:]
+            x = self._cutout(x, generator, int(round(self.cutout * h)),
+                             int(round(self.cutout * w)), self.fill)
         x = x * (self.value_range / 255.)
         if not inputs.dtype.is_floating_point:
             x = x.round()
