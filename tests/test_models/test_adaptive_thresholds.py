@@ -332,3 +332,33 @@ def test_fixmatch_distribution_alignment_sets_targets(mmssar_scope):
     result = model.load_state_dict(plain, strict=False)
     assert not [k for k in result.missing_keys
                 if k.startswith('distribution_alignment')]
+
+
+@pytest.mark.parametrize('threshold', [
+    dict(type='FlexMatchThreshold', threshold=0.34, num_samples=8,
+         num_classes=3),
+    dict(type='FreeMatchThreshold', momentum=0.5, num_classes=3),
+])
+def test_weighter_state_is_in_the_model_checkpoint(threshold, mmssar_scope):
+    cfg = dict(threshold=dict(type='ClassWiseMonitor', num_classes=3,
+                              weighters=[threshold]),
+               distribution_alignment=dict(type='DistributionAlignment',
+                                           num_classes=3, momentum=0.5))
+    model = build(semi_train_cfg=cfg)
+    one_step(model)
+    state = model.state_dict()
+    keys = {k for k in state
+            if k.startswith(('weighters.', 'distribution_alignment.'))}
+    assert 'distribution_alignment.p_model' in keys
+    assert any(k.startswith('weighters.0.weighters.0.') for k in keys)
+    resumed = build(semi_train_cfg=cfg, seed=1)
+    resumed.load_state_dict(state)
+    for k in keys:
+        assert torch.equal(resumed.state_dict()[k], state[k]), k
+    # the next step continues identically
+    _, a = one_step(model, (5, 0, 3, 6))
+    _, b = one_step(resumed, (5, 0, 3, 6))
+    for k in a:
+        torch.testing.assert_close(a[k], b[k])
+    for k in keys:
+        assert torch.equal(resumed.state_dict()[k], model.state_dict()[k])
