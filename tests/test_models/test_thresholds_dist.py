@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from mmengine.dist import all_reduce_params
 
 from mmssar.models.task_modules import (ClassWiseMonitor,
                                         DistributionAlignment,
@@ -92,6 +93,15 @@ def _run(rank, world):
             assert logs == outputs[-1][1]
     states = {n: c.state_dict() for n, c in comps.items()}
     resumed_states = {n: c.state_dict() for n, c in resumed.items()}
+    if world > 1:
+        # what SyncBuffersHook does (mean over ranks) changes nothing
+        before = {n: {k: v.clone() for k, v in s.items()}
+                  for n, s in states.items()}
+        for c in comps.values():
+            all_reduce_params(c.buffers(), op='mean')
+        for name, state in before.items():
+            for key, value in state.items():
+                assert torch.equal(comps[name].state_dict()[key], value)
     return outputs, states, resumed_states
 
 

@@ -126,16 +126,11 @@ class FlexMatchThreshold(nn.Module):
                 f'[0, num_samples={self.num_samples}); set num_samples to '
                 'the size of the unlabeled set (and make sure the unlabeled '
                 'dataset is a SemiDataset, which sets sample_idx)')
-        self._to(probs.device)
         conf, label = probs.detach().max(dim=-1)
         mask = conf >= self.class_thresholds()[label]
         confident = conf >= self.threshold
         self._update(torch.stack([idx, label, confident.long()], dim=1))
         return mask.to(probs.dtype)
-
-    def _to(self, device) -> None:
-        if self.selected_label.device != device:
-            self.selected_label = self.selected_label.to(device)
 
     @torch.no_grad()
     def _update(self, triples: Tensor) -> None:
