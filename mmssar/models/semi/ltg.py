@@ -89,7 +89,7 @@ class LTGRecognizer(FixMatchRecognizer):
     def pseudo_labels(self, step: SemiStep) -> PseudoLabels:
         s = step.student
         return self.make_pseudo_labels(
-            (s['weak'].logits + s['tg_weak'].logits) / 2)
+            (s['weak'].logits + s['tg_weak'].logits) / 2, step)
 
     def unsupervised_loss(self, step: SemiStep) -> Dict[str, Tensor]:
         p, w = step.pseudo, self.semi_train_cfg['unsup_weights']
