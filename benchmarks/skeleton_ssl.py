@@ -103,6 +103,11 @@ def prepare(ds, args, env):
     os.makedirs(args.data_root, exist_ok=True)
     if not osp.exists(osp.join(ROOT, pkl)):
         script, sub = ds['convert']
+        if not osp.exists(osp.join(args.shared_data, sub)):
+            raise SystemExit(
+                f'{osp.join(args.shared_data, sub)} not found: pass '
+                '--shared-data DIR holding the real data (see its README and '
+                'docs/data_preparation.md, "Real skeleton data")')
         run([sys.executable, script, osp.join(args.shared_data, sub), pkl],
             osp.join(ROOT, args.data_root, ds['pickle'] + '.log'), env)
     prefix = osp.join(args.data_root, ds['split_prefix'])
