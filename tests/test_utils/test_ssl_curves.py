@@ -161,3 +161,16 @@ def test_bad_line_is_named(tmp_path):
         f.write('{broken\n')
     with pytest.raises(ValueError, match=r'scalars.json:4'):
         read_run(str(tmp_path / 'x'))
+
+
+def test_demo_writes_the_curves_of_its_two_runs(tmp_path):
+    import importlib.util
+    path = osp.join(ROOT, 'tools', 'misc', 'demo.py')
+    spec = importlib.util.spec_from_file_location('mmssar_demo', path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    _write(str(tmp_path / 'labeled_only'), _labeled_only_log())
+    _write(str(tmp_path / 'fixmatch'), _fixmatch_log())
+    out = demo.write_curves(str(tmp_path))
+    assert out == osp.join(str(tmp_path), 'curves.png')
+    assert osp.getsize(out) > 1000

@@ -52,6 +52,15 @@ def train(name: str, work_dir: str, data_root: str, max_iters,
                         key_extra=dict(data=data))
 
 
+def write_curves(work_dir: str) -> str:
+    """Both runs' training curves, overlaid, in ``work_dir/curves.png``."""
+    out = osp.join(work_dir, 'curves.png')
+    plot_ssl_curves([osp.join(work_dir, name) for name in CONFIGS],
+                    labels=['labeled only', 'FixMatch'], out=out,
+                    title='Synthetic motion set, 20 labels per class')
+    return out
+
+
 def main():
     args = parse_args()
     start = time.time()
@@ -75,11 +84,7 @@ def main():
     print(f'{"FixMatch (EMA teacher)":<28}{fm_teacher:>8.1f}'
           f'{results["fixmatch"]["minutes"]:>10.1f}')
     print(f'{"FixMatch (student)":<28}{fm_student:>8.1f}')
-    curves = osp.join(args.work_dir, 'curves.png')
-    plot_ssl_curves([osp.join(args.work_dir, name) for name in CONFIGS],
-                    labels=['labeled only', 'FixMatch'], out=curves,
-                    title='Synthetic motion set, 20 labels per class')
-    print(f'training curves: {curves}')
+    print(f'training curves: {write_curves(args.work_dir)}')
     print(f'labeled_only_top1={lo:.1f} fixmatch_top1={fm_teacher:.1f} '
           f'fixmatch_student_top1={fm_student:.1f} '
           f'gain={fm_teacher - lo:.1f} minutes={minutes:.1f}')
