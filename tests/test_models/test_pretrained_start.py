@@ -89,10 +89,12 @@ def test_configs_name_real_zoo_checkpoints():
     assert len(urls) == 3
     for url in urls:
         assert url in weights, url
-    for config, _ in ZOO_CASES:
-        hook = Config.fromfile(osp.join(ZOO, config)).custom_hooks[-1]
-        assert hook['type'] == 'PretrainedRecognizerHook'
+    from mmssar.registry import HOOKS
+    for config in glob.glob(osp.join(ZOO, '*.py')):
+        hook = Config.fromfile(config).custom_hooks[-1]
         assert hook['checkpoint'] in urls
+        with DefaultScope.overwrite_default_scope('mmssar'):
+            assert isinstance(HOOKS.build(hook), PretrainedRecognizerHook)
 
 
 @pytest.mark.parametrize('config,recipe', ZOO_CASES,
