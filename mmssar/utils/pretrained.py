@@ -156,15 +156,13 @@ def adapt_pretrained_state(state: Dict[str, torch.Tensor],
             f'weights).{hint}')
     if mismatched:
         head = {k: v for k, v in state.items() if k.startswith(HEAD_PREFIX)}
-        classes = [tuple(v.shape)[0] for k, v in head.items()
-                   if k.endswith('weight')]
-        model_classes = [tuple(target[k].shape)[0] for k in head
-                         if k.endswith('weight')]
+        weight = next((k for k in head if k.endswith('weight')), None)
+        ckpt_classes = head[weight].shape[0] if weight else '?'
+        model_classes = target[weight].shape[0] if weight else '?'
         state = {k: v for k, v in state.items() if k not in head}
-        notes.append(f'dropped the classifier ({classes[0] if classes else "?"}'
-                     f' classes in the checkpoint, '
-                     f'{model_classes[0] if model_classes else "?"} in the '
-                     'model): it is trained from its initialisation')
+        notes.append(f'dropped the classifier ({ckpt_classes} classes in the '
+                     f'checkpoint, {model_classes} in the model): it is '
+                     'trained from its initialisation')
     return state, notes
 
 

@@ -14,8 +14,8 @@ from mmssar.utils.data_check import (TEST_LOADERS, check_data_files,
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICK = osp.join(ROOT, 'configs', 'quickstart')
-SYNTH_CFG = osp.join(QUICK, 'fixmatch_tiny-slowonly_1500it_synthetic-20shot.py')
-UCLA_CFG = osp.join(QUICK, 'fixmatch_stgcn-tiny_1500it_nwucla-xview-10shot.py')
+SYNTH_CFG = osp.join(QUICK,
+                     'fixmatch_tiny-slowonly_1500it_synthetic-20shot.py')
 
 
 def _load(path, monkeypatch, **env):
