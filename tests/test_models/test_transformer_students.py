@@ -115,3 +115,32 @@ def test_one_training_step(path, shrink, unsup_key):
     for sample in out:
         assert set(sample.pred_score) == {'teacher', 'student'}
         assert sample.pred_score['teacher'].shape == (cfg.num_classes, )
+
+
+@pytest.mark.parametrize('path,shrink', [(TIMESFORMER, _shrink_timesformer),
+                                         (X3D, _shrink_x3d)],
+                         ids=['timesformer', 'x3d'])
+def test_multi_clip_pooling_and_stage_features(path, shrink):
+    """Clip logits averaged per sample (several test clips) and the stage
+    access of feature-based algorithms (LTG) work for these students."""
+    from mmssar.models.utils import per_sample, recognizer_logits
+    from mmssar.models.utils.recognizer_io import recognizer_stages
+    cfg = Config.fromfile(path)
+    student_cfg = copy.deepcopy(cfg.model.student)
+    shrink(student_cfg)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        student = MODELS.build(student_cfg)
+    student.init_weights()
+    student.eval()
+    clips = torch.randn(3, 2, 3, FRAMES, SIZE, SIZE)  # 3 samples x 2 clips
+    with torch.no_grad():
+        logits = recognizer_logits(student, clips)
+        assert logits.shape == (6, cfg.num_classes)
+        pooled = per_sample(logits, 3)
+        one = recognizer_logits(student, clips[:, 1:])
+        stages, stage_logits = recognizer_stages(student, clips)
+    assert torch.allclose(pooled, (logits[0::2] + logits[1::2]) / 2)
+    assert torch.allclose(one, logits[1::2], atol=1e-5)
+    assert torch.allclose(stage_logits, logits, atol=1e-5)
+    assert stages[-1].shape[0] == 6
