@@ -35,6 +35,11 @@ def _ann_files(node, where: str) -> Iterator[Tuple[str, str]]:
     if hasattr(node, 'items'):
         for key, value in node.items():
             if key == 'ann_file' and isinstance(value, str) and value:
+                # MMEngine datasets read a relative ann_file under their
+                # data_root
+                root = node.get('data_root')
+                if isinstance(root, str) and root and not osp.isabs(value):
+                    value = osp.join(root, value)
                 yield f'{where}.{key}', value
             else:
                 yield from _ann_files(value, f'{where}.{key}')

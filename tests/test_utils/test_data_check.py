@@ -112,3 +112,17 @@ def test_prepare_nwucla_names_a_missing_source(tmp_path):
     with pytest.raises(FileNotFoundError, match='NW-UCLA skeleton folder'):
         experiment.prepare_nwucla(str(tmp_path / 'absent'),
                                   str(tmp_path / 'out'))
+
+
+def test_ann_file_under_the_dataset_data_root(tmp_path):
+    (tmp_path / 'train.txt').write_text('a.mp4 0\n')
+    cfg = Config(dict(train_dataloader=dict(dataset=dict(
+        type='VideoDataset', data_root=str(tmp_path), ann_file='train.txt'))))
+    assert missing_data_files(cfg) == []
+    cfg.train_dataloader.dataset.ann_file = 'val.txt'
+    assert missing_data_files(cfg) == [
+        ('train_dataloader.dataset.ann_file', osp.join(str(tmp_path),
+                                                       'val.txt'))
+    ]
+    with pytest.raises(FileNotFoundError, match='docs/data_preparation.md'):
+        check_data_files(cfg)  # no data_preparation: the docs
