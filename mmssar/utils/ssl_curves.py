@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 PANELS = (
     ('supervised loss', [('sup_loss', '-', '')]),
     ('unsupervised loss', [('unsup_loss', '-', '')]),
+    ('other loss terms', [('extra/*', '-', '')]),
     ('mask ratio', [('mask_ratio', '-', '')]),
     ('pseudo-label accuracy', [('pl_acc', '-', ' (all)'),
                                ('pl_acc_kept', '--', ' (kept)')]),
@@ -121,7 +122,8 @@ def run_series(records: Sequence[Tuple[float, dict]]) -> Dict[str, Series]:
 
     ``sup_loss`` / ``unsup_loss`` sum the ``sup_loss*`` / ``unsup_loss*``
     terms; a run without them (a supervised recognizer) gives ``loss`` as
-    its supervised loss. Per-class mask ratios are the keys that start with
+    its supervised loss. The other loss terms of a semi-supervised run
+    (e.g. LTG's ``loss_contrast``) are ``extra/<key>``. Per-class mask ratios are the keys that start with
     ``mask_ratio`` followed by a separator (``mask_ratio/3``,
     ``mask_ratio_cls3``). Accuracies are in %.
     """
@@ -148,13 +150,25 @@ def run_series(records: Sequence[Tuple[float, dict]]) -> Dict[str, Series]:
         if unsup is not None:
             add('unsup_loss', x, unsup)
         for key, value in record.items():
-            if key in ('mask_ratio', 'pl_acc', 'pl_acc_kept',
+            if has_sup_terms and 'loss' in key and key != 'loss' and \
+                    not key.startswith(('sup_', 'unsup_')):
+                add(f'extra/{key}', x, value)
+            elif key in ('mask_ratio', 'pl_acc', 'pl_acc_kept',
                        'unsup_weight', 'threshold'):
                 add(key, x, value)
             elif key.startswith('mask_ratio') and key[10:11] in '/_.:' \
                     and len(key) > 11:
                 add(key, x, value)
     return series
+
+
+def _matching(series: Dict[str, Series], pattern: str) -> List[str]:
+    """Sorted keys of ``series`` that a ``prefix/*`` panel entry draws."""
+    if pattern == 'mask_ratio/*':
+        return sorted(k for k in series
+                      if k.startswith('mask_ratio') and k != 'mask_ratio')
+    prefix = pattern[:-1]
+    return sorted(k for k in series if k.startswith(prefix))
 
 
 def plot_ssl_curves(work_dirs: Sequence[str],
@@ -185,10 +199,8 @@ def plot_ssl_curves(work_dirs: Sequence[str],
     runs = [run_series(read_run(d)) for d in work_dirs]
 
     def has(series, name):
-        if name == 'mask_ratio/*':
-            return any(k.startswith('mask_ratio') and k != 'mask_ratio'
-                       for k in series)
-        return name in series
+        return bool(_matching(series, name)) if name.endswith('/*') \
+            else name in series
 
     panels = [(t, spec) for t, spec in PANELS if t in ALWAYS or any(
         has(run, name) for run in runs for name, _, _ in spec)]
@@ -205,12 +217,16 @@ def plot_ssl_curves(work_dirs: Sequence[str],
         for run, label, color in zip(runs, labels, colors):
             for name, style, suffix in spec:
                 if name == 'mask_ratio/*':
-                    keys = sorted(k for k in run if k.startswith(
-                        'mask_ratio') and k != 'mask_ratio')
-                    for j, key in enumerate(keys):
+                    # one thin line per class, one legend entry per run
+                    for j, key in enumerate(_matching(run, name)):
                         ax.plot(*run[key], style, color=color,
                                 lw=0.8, alpha=0.6,
                                 label=label if j == 0 else f'_{key}')
+                elif name == 'extra/*':
+                    for j, key in enumerate(_matching(run, name)):
+                        ax.plot(*run[key], ['-', '--', ':', '-.'][j % 4],
+                                color=color,
+                                label=f'{label} {key[len("extra/"):]}')
                 elif name in run:
                     marker = 'o' if name.startswith('acc/') else None
                     ax.plot(*run[name], style, color=color, marker=marker,

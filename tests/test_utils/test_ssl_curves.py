@@ -88,6 +88,7 @@ def test_overlaid_runs_in_one_png(tmp_path):
     with open(out, 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
     titles = [ax.get_title() for ax in fig.axes]
+    assert 'other loss terms' not in titles  # nothing but sup/unsup logged
     assert titles == [
         'supervised loss', 'unsupervised loss', 'mask ratio',
         'pseudo-label accuracy', 'per-class mask ratio', 'unsup weight',
@@ -174,3 +175,28 @@ def test_demo_writes_the_curves_of_its_two_runs(tmp_path):
     out = demo.write_curves(str(tmp_path))
     assert out == osp.join(str(tmp_path), 'curves.png')
     assert osp.getsize(out) > 1000
+
+
+def test_other_loss_terms_of_a_two_network_run(tmp_path):
+    """LTG-style logs: several sup / unsup terms and a contrastive loss."""
+    records = []
+    for it in (10, 20):
+        records.append(dict(loss=3., sup_loss_cls_rgb=1., sup_loss_cls_tg=.5,
+                            unsup_loss_cls_rgb=.25, unsup_loss_cls_tg=.25,
+                            loss_contrast=.1 * it, mask_ratio=.5, pl_acc=.5,
+                            pl_acc_kept=.7, iter=it, step=it))
+    _write(str(tmp_path / 'ltg'), records)
+    _write(str(tmp_path / 'lo'), _labeled_only_log())
+    fig = plot_ssl_curves([str(tmp_path / 'lo'), str(tmp_path / 'ltg')],
+                          labels=['labeled only', 'LTG'])
+    assert _line(_panel(fig, 'supervised loss'),
+                 'LTG').get_ydata().tolist() == [1.5, 1.5]
+    assert _line(_panel(fig, 'unsupervised loss'),
+                 'LTG').get_ydata().tolist() == [.5, .5]
+    other = _panel(fig, 'other loss terms')
+    # the labeled-only run's loss_cls is its supervised loss, not "other"
+    assert [ln.get_label() for ln in other.get_lines()] == [
+        'LTG loss_contrast'
+    ]
+    assert _line(other, 'LTG loss_contrast').get_ydata().tolist() == \
+        pytest.approx([1., 2.])

@@ -1,7 +1,8 @@
 """Overlay the training curves of semi-supervised runs into one PNG.
 
 Reads each work dir's ``vis_data/scalars.json`` (MMEngine's local log):
-supervised / unsupervised loss, mask ratio, pseudo-label accuracy (all /
+supervised / unsupervised loss (and other loss terms, e.g. LTG's
+contrastive one), mask ratio, pseudo-label accuracy (all /
 kept) and, where logged, per-class mask ratio, unsup weight, threshold and
 teacher / student validation top-1.
 
