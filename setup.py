@@ -57,9 +57,13 @@ setup(
         # imported by mmaction2 modules we touch (einops via models, scipy via datasets)
         'einops',
         'scipy',
+        # tools/analysis/plot_ssl_curves.py (mmengine needs it as well)
+        'matplotlib',
     ],
     extras_require={
         'tests': ['pytest'],
+        # configs/_base_/vis_tensorboard.py
+        'tensorboard': ['tensorboard'],
     },
     zip_safe=False,
 )

@@ -10,7 +10,7 @@ Measures, on the quickstart FixMatch model (or any semi config):
    labeled sample from the same videos (decode once, branch after);
 3. the EMA teacher update as a share of the iteration.
 
-Example::
+Example (makes the synthetic motion set first if it is missing)::
 
     python benchmarks/ssl_overhead.py --data-root data/synthetic_motion
 
@@ -36,6 +36,8 @@ from mmengine.registry import DefaultScope  # noqa: E402
 
 from mmssar.models.utils import recognizer_logits  # noqa: E402
 from mmssar.registry import DATASETS, MODELS  # noqa: E402
+from mmssar.utils.data_check import check_data_files  # noqa: E402
+from mmssar.utils.experiment import prepare_synthetic  # noqa: E402
 
 CFG = 'configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-20shot.py'
 
@@ -74,6 +76,10 @@ def main():
     os.environ['MMSSAR_SYNTH_ROOT'] = args.data_root
     os.chdir(ROOT)
     cfg = Config.fromfile(args.config)
+    if cfg.get('data_root') == args.data_root:
+        # a config on the synthetic set (it reads MMSSAR_SYNTH_ROOT)
+        prepare_synthetic(args.data_root)
+    check_data_files(cfg)
     DefaultScope.get_instance('ssl_overhead', scope_name='mmssar')
     labeled = DATASETS.build(cfg.train_dataloader.dataset)
     unlabeled = DATASETS.build(cfg.train_cfg.unlabeled_dataloader.dataset)

@@ -13,6 +13,8 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmssar.utils.data_check import (TEST_LOADERS,  # noqa: E402
+                                     check_data_files)
 from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
                                  finish_distributed)
 
@@ -73,6 +75,7 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     adapt_cfg_to_device(cfg)
+    check_data_files(cfg, TEST_LOADERS)
     runner = Runner.from_cfg(cfg)
     runner.test()
     del runner

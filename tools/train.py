@@ -18,6 +18,8 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmssar.utils.data_check import (TRAIN_LOADERS,  # noqa: E402
+                                     check_data_files)
 from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
                                  finish_distributed)
 
@@ -118,6 +120,7 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     adapt_cfg_to_device(cfg)
+    check_data_files(cfg, TRAIN_LOADERS)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

@@ -1,9 +1,10 @@
 """Loops and hooks of mmssar."""
-from .hooks import EMATeacherHook, PreciseBNHook
+from .hooks import EMATeacherHook, PreciseBNHook, PretrainedRecognizerHook
 from .runner import (SemiEpochBasedTrainLoop, SemiIterBasedTrainLoop,
                      SemiLoopCheckpointHook)
 
 __all__ = [
-    'EMATeacherHook', 'PreciseBNHook', 'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
+    'EMATeacherHook', 'PreciseBNHook', 'PretrainedRecognizerHook',
+    'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
     'SemiLoopCheckpointHook'
 ]

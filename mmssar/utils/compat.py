@@ -346,6 +346,87 @@ def patch_cpu_distributed() -> bool:
     return True
 
 
+# --------------------------------------------------------------------------
+# 7. numpy 2 removed ``np.in1d`` and ``np.trapz``, used by mmaction2's
+#    ``RetrievalRecall`` and ``average_recall_at_avg_proposals``.
+# --------------------------------------------------------------------------
+def _in1d(ar1, ar2, assume_unique=False, invert=False, *, kind=None):
+    """numpy 1's ``in1d``: :func:`numpy.isin` on the flattened input."""
+    import numpy as np
+    return np.isin(
+        np.asarray(ar1).ravel(),
+        ar2,
+        assume_unique=assume_unique,
+        invert=invert,
+        kind=kind)
+
+
+def _trapz(y, x=None, dx=1.0, axis=-1):
+    """numpy 1's ``trapz``, renamed ``trapezoid`` in numpy 2."""
+    import numpy as np
+    return np.trapezoid(y, x=x, dx=dx, axis=axis)
+
+
+def patch_numpy_removed_functions() -> bool:
+    """Restore ``np.in1d`` and ``np.trapz`` that mmaction2 1.2.0 still uses.
+
+    Each alias is added only where numpy lacks the name, so a numpy that
+    still has them is left alone.
+    """
+    import numpy as np
+    applied = False
+    for name, fn in (('in1d', _in1d), ('trapz', _trapz)):
+        current = getattr(np, name, None)
+        if current is None:
+            fn.__mmssar_patch__ = True
+            setattr(np, name, fn)
+            applied = True
+        elif getattr(current, '__mmssar_patch__', False):
+            applied = True
+    return applied
+
+
+# --------------------------------------------------------------------------
+# 8. ``ColorJitter.adjust_hue`` adds a negative Python int to a uint8 array;
+#    numpy 2 (NEP 50) raises ``OverflowError`` instead of upcasting.
+# --------------------------------------------------------------------------
+def _adjust_hue(img, factor):
+    """mmaction2's hue shift, computed in int32 so that negative offsets
+    neither raise (numpy 2) nor wrap around 256 (numpy 1 for large ones)."""
+    import cv2
+    import numpy as np
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    offset = int(factor * 255)
+    hsv[..., 0] = (hsv[..., 0].astype(np.int32) + offset) % 180
+    img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    return img.astype(np.float32)
+
+
+def _color_jitter_hue_overflows() -> bool:
+    """Probe: does the stock hue shift fail on a negative factor?"""
+    import numpy as np
+    from mmaction.datasets.transforms import ColorJitter
+    try:
+        ColorJitter.adjust_hue(np.full((2, 2, 3), 100, np.float32), -0.1)
+    except OverflowError:
+        return True
+    return False
+
+
+def patch_color_jitter_hue() -> bool:
+    """Replace ``ColorJitter.adjust_hue`` when it overflows under numpy 2."""
+    from mmaction.datasets.transforms import ColorJitter
+    current = ColorJitter.__dict__['adjust_hue'].__func__
+    if getattr(current, '__mmssar_patch__', False):
+        return True
+    if not _color_jitter_hue_overflows():
+        return False
+    _adjust_hue.__mmssar_patch__ = True
+    ColorJitter.adjust_hue = staticmethod(_adjust_hue)
+    return True
+
+
 _PATCHES: Dict[str, Callable[[], bool]] = {
     # order matters: import-level fixes first
     'importlib_metadata': patch_importlib_metadata,
@@ -354,6 +435,8 @@ _PATCHES: Dict[str, Callable[[], bool]] = {
     'checkpoint_loading': patch_checkpoint_loading,
     'numpy_inf': patch_numpy_inf,
     'cpu_distributed': patch_cpu_distributed,
+    'numpy_removed_functions': patch_numpy_removed_functions,
+    'color_jitter_hue': patch_color_jitter_hue,
 }
 
 
@@ -367,6 +450,7 @@ def apply_all() -> Dict[str, bool]:
 __all__ = [
     'APPLIED', 'apply_all', 'patch_missing_drn', 'patch_importlib_metadata',
     'patch_pkg_resources', 'patch_checkpoint_loading', 'patch_numpy_inf',
-    'patch_cpu_distributed', 'mmengine_checkpoint_safe_globals',
+    'patch_cpu_distributed', 'patch_numpy_removed_functions',
+    'patch_color_jitter_hue', 'mmengine_checkpoint_safe_globals',
     'load_local_checkpoint'
 ]

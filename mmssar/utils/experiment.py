@@ -187,6 +187,11 @@ def prepare_nwucla(src: str, root: str, seed: int = 0) -> None:
     """NW-UCLA as a PoseDataset pickle and its 10-per-class split (once)."""
     pkl = osp.join(root, 'nwucla_3d.pkl')
     if not osp.exists(pkl):
+        if not osp.isdir(src):
+            raise FileNotFoundError(
+                f'NW-UCLA skeleton folder not found: {src}; unpack the '
+                'NW-UCLA release there (docs/data_preparation.md, '
+                '"NW-UCLA") or pass its location')
         subprocess.run([
             sys.executable,
             osp.join(ROOT, 'tools', 'data', 'skeleton', 'nwucla_to_pose.py'),

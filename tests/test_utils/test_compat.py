@@ -34,6 +34,11 @@ HAND_LAYOUT = dict(
     center=0)
 
 
+def _color_jitter():
+    from mmaction.datasets.transforms import ColorJitter
+    return ColorJitter
+
+
 def _installed():
     """What the patches install, by identity."""
     from mmengine.dist import utils as dist_utils
@@ -51,6 +56,9 @@ def _installed():
         drn_sub=sys.modules.get('mmaction.models.localizers.drn.drn'),
         importlib_metadata=sys.modules.get('importlib_metadata'),
         np_inf=getattr(np, 'Inf', None),
+        np_in1d=getattr(np, 'in1d', None),
+        np_trapz=getattr(np, 'trapz', None),
+        adjust_hue=_color_jitter().__dict__['adjust_hue'],
         init_dist_pytorch=dist_utils._init_dist_pytorch,
     )
 
@@ -59,7 +67,8 @@ def test_apply_all_is_idempotent():
     applied = dict(compat.APPLIED)
     assert set(applied) == {
         'importlib_metadata', 'missing_drn', 'pkg_resources',
-        'checkpoint_loading', 'numpy_inf', 'cpu_distributed'
+        'checkpoint_loading', 'numpy_inf', 'cpu_distributed',
+        'numpy_removed_functions', 'color_jitter_hue'
     }
     before = _installed()
     for _ in range(2):
@@ -75,7 +84,9 @@ def test_each_patch_is_idempotent_on_its_own():
     for patch in (compat.patch_importlib_metadata, compat.patch_missing_drn,
                   compat.patch_pkg_resources,
                   compat.patch_checkpoint_loading, compat.patch_numpy_inf,
-                  compat.patch_cpu_distributed):
+                  compat.patch_cpu_distributed,
+                  compat.patch_numpy_removed_functions,
+                  compat.patch_color_jitter_hue):
         patch()
         patch()
     after = _installed()
@@ -91,6 +102,7 @@ def test_probes_report_the_fixed_state():
         importlib.util.find_spec('pkg_resources') is None)
     assert compat.APPLIED['pkg_resources'] is \
         compat._pkg_resources_missing()
+    assert compat._color_jitter_hue_overflows() is False
 
 
 # ------------------------------------------------------- pkg_resources
@@ -368,6 +380,78 @@ def test_np_inf_and_pose_compact():
     assert h == w  # hw_ratio 1: square box around the skeleton
     assert out['keypoint'][..., 0].min() >= 0
     assert out['keypoint'][..., 1].max() <= h
+
+
+def test_numpy_removed_functions_match_numpy_1():
+    assert np.in1d([[1, 5], [3, 7]], [3, 5]).tolist() == [
+        False, True, True, False
+    ]
+    assert np.in1d([1, 2], [2], invert=True).tolist() == [True, False]
+    assert np.trapz([1., 2., 3.], [0., 1., 3.]) == pytest.approx(1.5 + 5.)
+    if compat.APPLIED['numpy_removed_functions']:
+        assert np.in1d is compat._in1d and np.trapz is compat._trapz
+
+
+def test_mmaction_retrieval_recall_runs():
+    """``RetrievalRecall`` calls ``np.in1d``."""
+    from mmaction.evaluation.metrics import RetrievalRecall
+    pred = np.array([[0.9, 0.1, 0.0], [0.1, 0.2, 0.7], [0.3, 0.6, 0.1]])
+    target = np.eye(3)[[0, 0, 1]]  # one-hot relevance
+    top1, top2 = RetrievalRecall.calculate(pred, target, topk=(1, 2))
+    # samples 0 and 2 hit at top-1; sample 1 (class 0) is ranked last
+    assert float(top1) == pytest.approx(200 / 3)
+    assert float(top2) == pytest.approx(200 / 3)
+    top3, = RetrievalRecall.calculate(pred, target, topk=3)
+    assert float(top3) == pytest.approx(100.)
+
+
+def test_mmaction_average_recall_runs():
+    """``average_recall_at_avg_proposals`` calls ``np.trapz``."""
+    from mmaction.evaluation.functional import \
+        average_recall_at_avg_proposals
+    gt = {'v1': np.array([[0., 10.]]), 'v2': np.array([[5., 8.]])}
+    # one exact proposal ranked first, then a miss
+    proposals = {
+        'v1': np.array([[0., 10., 0.9], [20., 30., 0.1]]),
+        'v2': np.array([[5., 8., 0.8], [0., 1., 0.2]])
+    }
+    recall, avg_recall, per_video, auc = average_recall_at_avg_proposals(
+        gt, proposals, total_num_proposals=4, max_avg_proposals=2,
+        temporal_iou_thresholds=np.array([0.5]))
+    assert avg_recall[-1] == pytest.approx(1.0)
+    assert 0 < auc <= 100
+    expected = 100 * np.trapezoid(avg_recall, per_video) / per_video[-1]
+    assert auc == pytest.approx(expected)
+
+
+@pytest.mark.parametrize('hue', [0.1, 0.5])
+def test_mmaction_color_jitter_runs(hue):
+    """The stock transform: negative hue offsets overflowed uint8."""
+    ColorJitter = _color_jitter()
+    np.random.seed(0)
+    rng = np.random.default_rng(0)
+    imgs = [rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+            for _ in range(3)]
+    for _ in range(10):  # both signs of the random hue offset
+        out = ColorJitter(hue=hue)(dict(imgs=list(imgs)))
+        assert len(out['imgs']) == 3
+        assert all(img.dtype == np.uint8 and img.shape == (8, 8, 3)
+                   for img in out['imgs'])
+
+
+def test_adjust_hue_shifts_modulo_180():
+    import cv2
+    ColorJitter = _color_jitter()
+    hsv = np.zeros((1, 2, 3), np.uint8)
+    hsv[..., 0] = [10, 170]
+    hsv[..., 1:] = 255
+    img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float32)
+    for factor in (-0.1, 0.4):  # offsets -25 and +102
+        out = ColorJitter.adjust_hue(img, factor).astype(np.uint8)
+        hue = cv2.cvtColor(out, cv2.COLOR_RGB2HSV)[0, :, 0].astype(int)
+        expected = (np.array([10, 170]) + int(factor * 255)) % 180
+        # hue survives the RGB round trip to within a step
+        assert np.abs(hue - expected).max() <= 1, (factor, hue, expected)
 
 
 # --------------------------------------------------------- distributed

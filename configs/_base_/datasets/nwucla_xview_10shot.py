@@ -9,6 +9,10 @@ ann_file = f'{data_root}/nwucla_3d.pkl'
 ann_file_labeled = f'{data_root}/nwucla_xview_10pc_labeled.pkl'
 ann_file_unlabeled = f'{data_root}/nwucla_xview_10pc_unlabeled.pkl'
 train_split = 'xview_train'  # every labeled training clip (fully supervised)
+# what tools/train.py prints when the files above are missing
+data_preparation = ('python tools/data/prepare_quickstart.py nwucla '
+                    '--src ../shared/data/skeleton/nw_ucla '
+                    f'--root {data_root}')
 clip_len = 32
 
 # NW-UCLA joints 0-19 mean the same as NTU joints 0-19, so the NTU axes

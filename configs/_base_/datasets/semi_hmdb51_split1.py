@@ -12,6 +12,13 @@
 _base_ = './semi_ucf101_split1.py'
 
 num_classes = 51
+data_preparation = (
+    'videos and lists: MMAction2 tools/data/hmdb51, pool list: '
+    'configs/fixmatch/README.md; labeled split: python '
+    'tools/data/make_split.py '
+    'data/hmdb51/hmdb51_train_split_1_pool_videos.txt --preset '
+    'hmdb51-<P>pct --seed 0 --out '
+    'data/hmdb51/splits/hmdb51_train_split_1_<P>pc')
 data_root = 'data/hmdb51/videos'
 split_dir = 'data/hmdb51/splits'
 ann_file_train = 'data/hmdb51/hmdb51_train_split_1_pool_videos.txt'

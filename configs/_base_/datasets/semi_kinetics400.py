@@ -9,6 +9,12 @@
 _base_ = './semi_ucf101_split1.py'
 
 num_classes = 400
+data_preparation = (
+    'videos and lists: MMAction2 tools/data/kinetics; labeled split: '
+    'python tools/data/make_split.py '
+    'data/kinetics400/kinetics400_train_list_videos.txt --preset '
+    'kinetics400-<P>pct --seed 0 --out '
+    'data/kinetics400/splits/kinetics400_train_<P>pc')
 data_root = 'data/kinetics400/videos_train'
 data_root_val = 'data/kinetics400/videos_val'
 split_dir = 'data/kinetics400/splits'

@@ -19,6 +19,11 @@
 # (mmssar/datasets/transforms/skeleton_augment.py) to the weak clip.
 dataset_type = 'PoseDataset'
 num_classes = 60
+data_preparation = (
+    'pickle: MMAction2 tools/data/skeleton (ntu60_3d.pkl); labeled split: '
+    'python tools/data/make_split.py data/skeleton/ntu60_3d.pkl --preset '
+    'ntu60-<xsub|xview>-<P>pct-balanced --seed 0 --out '
+    'data/skeleton/splits/ntu60_<xsub|xview>_<P>pc_balanced')
 ann_file = 'data/skeleton/ntu60_3d.pkl'
 split_dir = 'data/skeleton/splits'
 ann_file_labeled = f'{split_dir}/ntu60_xsub_10pc_balanced_labeled.pkl'

@@ -19,6 +19,13 @@
 _base_ = './semi_ntu60_xsub.py'
 
 num_classes = 10
+data_preparation = (
+    'python tools/data/skeleton/nwucla_to_pose.py '
+    '../shared/data/skeleton/nw_ucla data/skeleton/nwucla_3d.pkl && python '
+    'tools/data/make_split.py data/skeleton/nwucla_3d.pkl --split '
+    'xview_train --per-class 10 --num-classes 10 --seed 0 --out '
+    'data/skeleton/splits/nwucla_xview_10perclass (or --per-class/--preset '
+    'of the config\'s split)')
 ann_file = 'data/skeleton/nwucla_3d.pkl'
 ann_file_labeled = \
     'data/skeleton/splits/nwucla_xview_10perclass_labeled.pkl'

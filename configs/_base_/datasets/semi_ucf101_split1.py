@@ -19,6 +19,11 @@
 # configs/fixmatch).
 dataset_type = 'VideoDataset'
 num_classes = 101
+data_preparation = (
+    'videos and lists: MMAction2 tools/data/ucf101; labeled split: python '
+    'tools/data/make_split.py data/ucf101/ucf101_train_split_1_videos.txt '
+    '--preset ucf101-<P>pct --seed 0 --out '
+    'data/ucf101/splits/ucf101_train_split_1_<P>pc (docs/data_preparation.md)')
 data_root = 'data/ucf101/videos'
 split_dir = 'data/ucf101/splits'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'

@@ -7,6 +7,9 @@ ann_file_train = f'{data_root}/train.txt'
 ann_file_labeled = f'{data_root}/splits/train_20shot_labeled.txt'
 ann_file_unlabeled = f'{data_root}/splits/train_20shot_unlabeled.txt'
 ann_file_val = f'{data_root}/val.txt'
+# what tools/train.py prints when the files above are missing
+data_preparation = ('python tools/data/prepare_quickstart.py synthetic '
+                    f'--root {data_root}')
 video_prefix = dict(video=data_root)
 
 # 8 frames, one per eighth of the clip: every clip shows its whole motion
