@@ -1,9 +1,11 @@
 """Loops and hooks of mmssar."""
-from .hooks import EMATeacherHook, PreciseBNHook
+from .hooks import EMATeacherHook, FiniteCheckpointHook, PreciseBNHook
 from .runner import (SemiEpochBasedTrainLoop, SemiIterBasedTrainLoop,
                      SemiLoopCheckpointHook)
+from .safeguards import install_safeguards
 
 __all__ = [
-    'EMATeacherHook', 'PreciseBNHook', 'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
-    'SemiLoopCheckpointHook'
+    'EMATeacherHook', 'FiniteCheckpointHook', 'PreciseBNHook',
+    'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
+    'SemiLoopCheckpointHook', 'install_safeguards'
 ]
