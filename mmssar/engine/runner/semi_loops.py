@@ -13,6 +13,7 @@ from mmengine.runner.utils import calc_dynamic_intervals
 from torch.utils.data import DataLoader
 
 from mmssar.registry import HOOKS, LOOPS
+from .iter_runtime import adapt_runtime_to_iters
 from .loader_stream import LoaderStream
 
 _STATE_KEY = 'semi_loop'
@@ -109,6 +110,8 @@ class _SemiLoopMixin:
         if not any(isinstance(h, SemiLoopCheckpointHook)
                    for h in runner.hooks):
             runner.register_hook(SemiLoopCheckpointHook())
+        from ..safeguards import install_safeguards
+        install_safeguards(runner)
 
     def _check_data(self, unlabeled_includes_labeled: bool) -> None:
         from mmssar.datasets.semi_dataset import (SemiDataset,
@@ -256,6 +259,7 @@ class SemiIterBasedTrainLoop(_SemiLoopMixin, _IntervalMixin, BaseLoop):
         self._iter = 0
         self._init_intervals(val_begin, val_interval, dynamic_intervals)
         self._init_semi(unlabeled_dataloader, unlabeled_includes_labeled)
+        adapt_runtime_to_iters(runner, len(self.unlabeled), self._max_iters)
         if hasattr(self.dataloader.dataset, 'metainfo'):
             runner.visualizer.dataset_meta = self.dataloader.dataset.metainfo
 
