@@ -13,6 +13,7 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmssar.engine.hooks import SampleErrorHook  # noqa: E402
 from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
                                  finish_distributed)
 
@@ -74,6 +75,7 @@ def main():
     cfg.load_from = args.checkpoint
     adapt_cfg_to_device(cfg)
     runner = Runner.from_cfg(cfg)
+    runner.register_hook(SampleErrorHook())  # a broken clip is named
     runner.test()
     del runner
     finish_distributed()

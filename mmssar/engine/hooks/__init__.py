@@ -1,8 +1,9 @@
 from .ema_teacher_hook import EMATeacherHook, ensure_ema_teacher
 from .finite_guard import FiniteCheckpointHook, non_finite_tensors
 from .precise_bn_hook import PreciseBNHook
+from .sample_error_hook import SampleErrorHook
 
 __all__ = [
     'EMATeacherHook', 'ensure_ema_teacher', 'FiniteCheckpointHook',
-    'non_finite_tensors', 'PreciseBNHook'
+    'non_finite_tensors', 'PreciseBNHook', 'SampleErrorHook'
 ]

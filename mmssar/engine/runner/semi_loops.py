@@ -116,7 +116,8 @@ class _SemiLoopMixin:
     def _check_data(self, unlabeled_includes_labeled: bool) -> None:
         from mmssar.datasets.semi_dataset import (SemiDataset,
                                                   check_disjoint,
-                                                  check_num_classes)
+                                                  check_num_classes,
+                                                  warn_missing_classes)
         labeled = self.dataloader.dataset
         unlabeled = self.unlabeled_dataloader.dataset
         for ds, name in ((labeled, 'train_dataloader'),
@@ -138,6 +139,9 @@ class _SemiLoopMixin:
         num_classes = getattr(model, 'num_classes', None)
         if num_classes is not None:
             check_num_classes([labeled, unlabeled], num_classes)
+        num_classes = num_classes or labeled.num_classes
+        if num_classes is not None:
+            warn_missing_classes(labeled, num_classes)
 
     # -------------------------------------------------------------- state
     def semi_state_dict(self) -> dict:
