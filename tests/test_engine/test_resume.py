@@ -96,13 +96,13 @@ def test_kill_and_resume_is_exact(tiny_synth, tmp_path):
 
     proc = run_tool(TRAIN + ['--work-dir', part, '--resume'], tiny_synth,
                     extra_env=HELPERS)
-    assert 'resumed loaders' in proc.stdout + proc.stderr
 
     (ref, ) = _runs(full)
     resumed = _runs(part)[-1]
     assert sorted(ref) == list(range(1, 13))
     # the resumed run continued after the checkpoint: nothing re-logged
     assert sorted(resumed) == list(range(killed_at + 1, 13))
+    assert 'resumed loaders' in proc.stdout + proc.stderr
     for it in resumed:
         assert resumed[it] == ref[it], f'iteration {it} differs'
 
