@@ -64,13 +64,15 @@ class SemiDataset(Dataset):
     * ``role='unlabeled'`` hides the label: the sample's ``gt_label`` becomes
       -1 and the true label (if the list has one) is kept as the metainfo
       ``hidden_label`` for pseudo-label monitoring only.
-    * A broken sample (corrupt or missing video) in the unlabeled pool is
-      skipped: the next sample is returned instead, and the skipped file
-      names travel with it (metainfo ``skipped``) so the model can count and
-      log them. In the labeled set it raises an error naming the file.
-    * Up-front checks: an empty set, labels outside ``[0, num_classes)`` and
+    * A broken sample (corrupt or missing video, or packed inputs holding
+      NaN / inf) in the unlabeled pool is skipped: the next sample is
+      returned instead, and the skipped file names travel with it (metainfo
+      ``skipped``) so the model can count and log them. In the labeled set
+      it raises an error naming the file, index and annotation line.
+    * Up-front checks: an empty set, labels outside ``[0, num_classes)``,
+      malformed pose records (keypoint shapes, ``total_frames``) and
       (labeled set) missing files are refused with the annotation file and
-      line.
+      line. See ``docs/refused_skipped_counted.md``.
     * ``(index, seed)`` indices from :class:`SemiSampler` seed the random
       augmentation of the sample.
 
