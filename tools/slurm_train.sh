@@ -10,6 +10,14 @@ CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 PY_ARGS=${@:4}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# the project's virtual environment when there is one, else `python` on PATH
+if [ -z "$PYTHON" ]; then
+    if [ -x "$ROOT/.venv/bin/python" ]; then
+        PYTHON="$ROOT/.venv/bin/python"
+    else
+        PYTHON=python
+    fi
+fi
 
 PYTHONPATH="$ROOT":$PYTHONPATH \
 srun -p ${PARTITION} \
@@ -20,4 +28,4 @@ srun -p ${PARTITION} \
     --cpus-per-task=${CPUS_PER_TASK} \
     --kill-on-bad-exit=1 \
     ${SRUN_ARGS} \
-    python -u "$ROOT/tools/train.py" ${CONFIG} --launcher="slurm" ${PY_ARGS}
+    "$PYTHON" -u "$ROOT/tools/train.py" ${CONFIG} --launcher="slurm" ${PY_ARGS}

@@ -13,6 +13,7 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmssar.engine.hooks import SampleErrorHook  # noqa: E402
 from mmssar.utils.data_check import (TEST_LOADERS,  # noqa: E402
                                      check_data_files)
 from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
@@ -77,6 +78,7 @@ def main():
     adapt_cfg_to_device(cfg)
     check_data_files(cfg, TEST_LOADERS)
     runner = Runner.from_cfg(cfg)
+    runner.register_hook(SampleErrorHook())  # a broken clip is named
     runner.test()
     del runner
     finish_distributed()

@@ -18,10 +18,11 @@ apply_all()
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmssar.engine import install_safeguards  # noqa: E402
 from mmssar.utils.data_check import (TRAIN_LOADERS,  # noqa: E402
                                      check_data_files)
 from mmssar.utils.launch import (adapt_cfg_to_device,  # noqa: E402
-                                 finish_distributed)
+                                 finish_distributed, resolve_resume)
 
 
 def parse_args():
@@ -95,12 +96,6 @@ def merge_args(cfg, args):
             f'`{optim_wrapper}.'
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     if cfg.get('randomness', None) is None:
@@ -112,6 +107,8 @@ def merge_args(cfg, args):
         cfg.randomness.seed = args.seed
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # after --cfg-options, which may set load_from
+    resolve_resume(cfg, args.resume)
     return cfg
 
 
@@ -126,6 +123,8 @@ def main():
     else:
         from mmengine.registry import RUNNERS
         runner = RUNNERS.build(cfg)
+    # EMA teacher update and finite checkpoints, also under plain loops
+    install_safeguards(runner)
     runner.train()
     del runner
     finish_distributed()

@@ -26,6 +26,8 @@ import pickle
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Union
 
+import numpy as np
+
 ANN_TYPES = ('video', 'rawframe', 'pose')
 POSE_SUFFIXES = ('.pkl', '.pickle')
 # Keys PoseDataset pipelines cannot do without.
@@ -270,6 +272,7 @@ def read_pose_pickle(path: str,
         label = anno['label']
         if not _is_label(label):
             raise ValueError(f'{where}: label {label!r} is not an integer')
+        check_pose_record(anno, where)
         records.append(
             AnnRecord(
                 str(anno['frame_dir']), _as_label(label), idx, anno, path,
@@ -291,6 +294,35 @@ def read_pose_pickle(path: str,
             f'without an annotation, e.g. {missing[:MAX_LISTED]}')
     wanted = set(wanted)
     return [r for r in records if r.key in wanted]
+
+
+def check_pose_record(anno: dict, where: str) -> None:
+    """Check the keypoint shapes and frame count of one pose annotation.
+
+    Cheap (shapes and keys, no decoding), so every record is checked up
+    front instead of failing when the sample is first drawn mid-run.
+    """
+    shape = np.shape(anno['keypoint'])
+    if len(shape) != 4 or shape[-1] not in (2, 3) or 0 in shape:
+        raise ValueError(
+            f'{where} ({anno["frame_dir"]}): keypoint has shape {shape}; '
+            'expected (persons M, frames T, joints V, coordinates C=2|3)')
+    if 'total_frames' not in anno:
+        raise ValueError(
+            f'{where} ({anno["frame_dir"]}) misses key "total_frames" (the '
+            f'number of frames, here probably {shape[1]})')
+    total = anno['total_frames']
+    if not _is_label(total) or isinstance(total, (list, tuple)) \
+            or not 1 <= total <= shape[1]:
+        raise ValueError(
+            f'{where} ({anno["frame_dir"]}): total_frames={total!r} but '
+            f'keypoint holds {shape[1]} frames')
+    if 'keypoint_score' in anno:
+        score = np.shape(anno['keypoint_score'])
+        if score != shape[:3]:
+            raise ValueError(
+                f'{where} ({anno["frame_dir"]}): keypoint_score has shape '
+                f'{score}, keypoint {shape} (expected {shape[:3]})')
 
 
 def _is_label(value) -> bool:

@@ -12,6 +12,7 @@ from torch.utils.data import Dataset
 
 from mmssar.registry import DATASETS
 from .ann_io import check_files_exist, check_labels, read_annotations
+from .input_checks import non_finite_input
 from .samplers import split_index
 
 ROLES = ('labeled', 'unlabeled')
@@ -63,13 +64,15 @@ class SemiDataset(Dataset):
     * ``role='unlabeled'`` hides the label: the sample's ``gt_label`` becomes
       -1 and the true label (if the list has one) is kept as the metainfo
       ``hidden_label`` for pseudo-label monitoring only.
-    * A broken sample (corrupt or missing video) in the unlabeled pool is
-      skipped: the next sample is returned instead, and the skipped file
-      names travel with it (metainfo ``skipped``) so the model can count and
-      log them. In the labeled set it raises an error naming the file.
-    * Up-front checks: an empty set, labels outside ``[0, num_classes)`` and
+    * A broken sample (corrupt or missing video, or packed inputs holding
+      NaN / inf) in the unlabeled pool is skipped: the next sample is
+      returned instead, and the skipped file names travel with it (metainfo
+      ``skipped``) so the model can count and log them. In the labeled set
+      it raises an error naming the file, index and annotation line.
+    * Up-front checks: an empty set, labels outside ``[0, num_classes)``,
+      malformed pose records (keypoint shapes, ``total_frames``) and
       (labeled set) missing files are refused with the annotation file and
-      line.
+      line. See ``docs/refused_skipped_counted.md``.
     * ``(index, seed)`` indices from :class:`SemiSampler` seed the random
       augmentation of the sample.
 
@@ -127,6 +130,14 @@ class SemiDataset(Dataset):
             with_offset=cfg.get('with_offset', False),
             multi_class=cfg.get('multi_class', False),
             split=cfg.get('split'))
+        if not self._records:
+            # refused before MMEngine fails on it ("need at least one array
+            # to concatenate")
+            split = cfg.get('split')
+            raise ValueError(
+                f'the {self.role} set is empty: {ann_file}'
+                + (f' (split {split!r})' if split else '')
+                + ' has no sample')
         prefix = cfg.get('data_prefix') or {}
         self._data_prefix = prefix.get('video', prefix.get(
             'img', prefix.get('skeleton'))) if isinstance(prefix, dict) \
@@ -195,6 +206,11 @@ class SemiDataset(Dataset):
             results = self.dataset.pipeline(info)
         if results is None:
             raise RuntimeError('the pipeline returned None')
+        bad = non_finite_input(results)
+        if bad:
+            # a NaN keypoint would otherwise surface as a non-finite loss
+            # blamed on the learning rate
+            raise ValueError(f'non-finite values (NaN/inf) in {bad}')
         return results, hidden
 
     def __getitem__(self, index):
@@ -206,8 +222,8 @@ class SemiDataset(Dataset):
                 info = self.dataset.get_data_info(index)
                 raise RuntimeError(
                     f'cannot load labeled sample {sample_name(info)} '
-                    f'({self._line_of(index)}): {type(e).__name__}: {e}'
-                ) from e
+                    f'(index {index}, {self._line_of(index)}): '
+                    f'{type(e).__name__}: {e}') from e
             self._set_meta(results, dict(sample_idx=index))
             return results
 
@@ -216,7 +232,7 @@ class SemiDataset(Dataset):
             cur = (index + attempt) % len(self)
             try:
                 results, hidden = self._load(cur, seed)
-            except Exception as e:  # corrupt/missing video: skip, count
+            except Exception as e:  # corrupt/missing/non-finite: skip, count
                 name = sample_name(self.dataset.get_data_info(cur))
                 skipped.append(name)
                 MMLogger.get_current_instance().warning(
@@ -256,6 +272,13 @@ def check_num_classes(datasets: Sequence[SemiDataset],
                       num_classes: int) -> None:
     """Refuse data sets whose classes do not match the model's head."""
     for ds in datasets:
+        if ds.num_classes is not None and ds.num_classes != num_classes:
+            raise ValueError(
+                f'the {ds.role} set ({ds._ann_file}) is configured with '
+                f'SemiDataset(num_classes={ds.num_classes}) but the model '
+                f'predicts {num_classes} classes; set the head\'s '
+                'num_classes and the data sets\' num_classes to the same '
+                'value')
         classes = ds.metainfo.get('classes') if ds.metainfo else None
         if classes is not None and len(classes) != num_classes:
             raise ValueError(
@@ -267,3 +290,31 @@ def check_num_classes(datasets: Sequence[SemiDataset],
                 f'the {ds.role} set ({ds._ann_file}) has label '
                 f'{labels.max()} but the model predicts only {num_classes} '
                 'classes')
+
+
+def class_counts(labeled: SemiDataset, num_classes: int) -> np.ndarray:
+    """Samples per class of a labeled set, ``(num_classes, )``."""
+    labels = labeled.labels()
+    labels = labels[(labels >= 0) & (labels < num_classes)]
+    return np.bincount(labels, minlength=num_classes)
+
+
+def warn_missing_classes(labeled: SemiDataset, num_classes: int) -> list:
+    """Warn (loudly, with per-class counts) when the labeled set misses
+    classes: the head never sees a label of them.
+
+    Returns:
+        list[int]: The missing classes.
+    """
+    counts = class_counts(labeled, num_classes)
+    missing = [int(c) for c in np.flatnonzero(counts == 0)]
+    if missing:
+        table = ' '.join(f'{c}:{n}' for c, n in enumerate(counts.tolist()))
+        MMLogger.get_current_instance().warning(
+            f'the labeled set ({labeled._ann_file}) has no sample of '
+            f'{len(missing)} of {num_classes} classes: {missing[:20]}'
+            f'{" ..." if len(missing) > 20 else ""}. Labeled samples per '
+            f'class: {table}. Those classes can only be learned from '
+            'pseudo-labels; draw the split with tools/data/make_split.py '
+            '(class-balanced) to avoid this.')
+    return missing

@@ -196,8 +196,12 @@ def make_split(records: Sequence[AnnRecord],
                              f'input ({len(empty)} of {num_classes} '
                              'classes empty)')
         classes = list(range(num_classes))
+        all_classes = classes
     else:
         classes = sorted(counts)
+        # labels are class indices: a class absent from the input still
+        # counts (``num_classes`` 10 for labels 0-9 with one class absent)
+        all_classes = list(range(max(classes) + 1)) if classes else []
     if per_class is not None:
         smallest = min(classes, key=lambda c: (counts[c], c))
         if per_class > counts[smallest]:
@@ -229,14 +233,15 @@ def make_split(records: Sequence[AnnRecord],
         raise SplitError(f'the unlabeled set would be empty ({len(records)} '
                          'samples, all labeled); lower the ratio / per_class')
     labeled_counts = Counter(records[i].label for i in labeled)
-    without = [c for c in classes if labeled_counts[c] == 0]
+    without = [c for c in all_classes if labeled_counts[c] == 0]
     info = dict(
         protocol=protocol,
         ratio=ratio,
         per_class_k=per_class,
         seed=seed,
         rounding=ROUNDING[protocol],
-        num_classes=len(classes),
+        num_classes=len(all_classes),
+        classes_absent_from_input=[c for c in all_classes if not counts[c]],
         num_samples=len(records),
         num_labeled=len(labeled),
         num_unlabeled=len(unlabeled),
@@ -245,7 +250,8 @@ def make_split(records: Sequence[AnnRecord],
                 label=c,
                 total=counts[c],
                 labeled=labeled_counts[c],
-                unlabeled=counts[c] - labeled_counts[c]) for c in classes
+                unlabeled=counts[c] - labeled_counts[c])
+            for c in all_classes
         ],
         classes_without_labels=without)
     return SplitResult(labeled, unlabeled, info)

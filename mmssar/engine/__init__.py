@@ -1,10 +1,12 @@
 """Loops and hooks of mmssar."""
-from .hooks import EMATeacherHook, PreciseBNHook, PretrainedRecognizerHook
+from .hooks import (EMATeacherHook, FiniteCheckpointHook, PreciseBNHook,
+                    PretrainedRecognizerHook)
 from .runner import (SemiEpochBasedTrainLoop, SemiIterBasedTrainLoop,
                      SemiLoopCheckpointHook)
+from .safeguards import install_safeguards
 
 __all__ = [
-    'EMATeacherHook', 'PreciseBNHook', 'PretrainedRecognizerHook',
+    'EMATeacherHook', 'FiniteCheckpointHook', 'PreciseBNHook',
     'SemiIterBasedTrainLoop', 'SemiEpochBasedTrainLoop',
-    'SemiLoopCheckpointHook'
+    'SemiLoopCheckpointHook', 'install_safeguards', 'PretrainedRecognizerHook'
 ]

@@ -43,3 +43,69 @@ def finish_distributed() -> None:
     gc.collect()
     dist.barrier()
     dist.destroy_process_group()
+
+
+def _is_training_checkpoint(path: str) -> bool:
+    """Whether ``path`` holds the ``meta`` (epoch, iter) that resuming needs;
+    True when the file cannot be inspected cheaply (MMEngine then decides).
+    """
+    import os.path as osp
+    if not osp.isfile(path):
+        return True
+    try:
+        ckpt = torch.load(path, map_location='cpu', mmap=True,
+                          weights_only=False)
+    except Exception:  # old serialisation, remote file, ...
+        return True
+    meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
+    return isinstance(meta, dict) and 'epoch' in meta and 'iter' in meta
+
+
+def resolve_resume(cfg, resume) -> None:
+    """Apply ``--resume`` after ``--cfg-options`` (so ``load_from`` given
+    there is seen) and say what will happen.
+
+    * ``--resume`` (auto): continue from the work directory's latest
+      checkpoint when there is one (``load_from`` is then ignored);
+      otherwise start a new run, initialised from ``load_from`` if given.
+    * ``--resume PATH``: continue from PATH; ``load_from`` is ignored.
+
+    A file without the training state (e.g. exported or pretrained weights)
+    cannot be resumed; the error says to use ``load_from`` for it.
+
+    Args:
+        cfg (Config): The merged config (``work_dir`` set).
+        resume (str, optional): ``None``, ``'auto'`` or a checkpoint path.
+    """
+    from mmengine.logging import print_log
+    from mmengine.runner import find_latest_checkpoint
+    if resume is None:
+        return
+    load_from = cfg.get('load_from')
+    if resume == 'auto':
+        import os.path as osp
+        latest = (find_latest_checkpoint(cfg.work_dir)
+                  if osp.isdir(cfg.work_dir) else None)
+        if latest is None:
+            cfg.resume = False
+            print_log(
+                f'--resume: no checkpoint in {cfg.work_dir}; starting a new '
+                'run' + (f' initialised from load_from={load_from}'
+                         if load_from else ''),
+                logger='current')
+            return
+        resume = latest
+    if load_from and load_from != resume:
+        print_log(
+            f'--resume {resume}: load_from={load_from} is ignored (resuming '
+            'restores all weights from the checkpoint).',
+            logger='current',
+            level=30)
+    if not _is_training_checkpoint(resume):
+        raise ValueError(
+            f'--resume {resume}: the file has no training state (meta epoch '
+            '/ iter), e.g. exported or pretrained weights. To start a new '
+            f'run from these weights use --cfg-options load_from={resume} '
+            'without --resume.')
+    cfg.resume = True
+    cfg.load_from = resume

@@ -317,3 +317,23 @@ def test_ucf101_presets_on_the_real_split(shared_data, tmp_path,
         lab = read_annotations(prefix + '_labeled.txt')
         assert len({r.label for r in lab}) == 101
         assert info['num_labeled'] + info['num_unlabeled'] == 9537
+
+
+def test_num_classes_inferred_from_the_largest_label(tmp_path, project_root,
+                                                     capsys):
+    """Labels 0-9 with class 4 absent: 10 classes, not the 9 labels seen."""
+    sizes = [4, 4, 4, 4, 0, 4, 4, 4, 4, 4]
+    result = make_split(records_of(synthetic_lines(sizes)), ratio=0.5,
+                        seed=0)
+    assert result.info['num_classes'] == 10
+    assert result.info['classes_absent_from_input'] == [4]
+    assert [c['total'] for c in result.info['class_counts']] == sizes
+    cli = load_cli(project_root)
+    ann = write_list(tmp_path / 'train.txt', synthetic_lines(sizes))
+    assert cli.main([ann, '--ratio', '0.5', '--seed', '0', '--out',
+                     str(tmp_path / 's')]) == 0
+    info = json.load(open(tmp_path / 's_split.json'))
+    assert info['num_classes'] == 10
+    err = capsys.readouterr().err
+    assert 'num_classes 10 inferred from the largest label' in err
+    assert 'no sample in the input: [4]' in err

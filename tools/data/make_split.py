@@ -132,6 +132,16 @@ def main(argv=None) -> int:
         print(f'make_split: error: {exc}', file=sys.stderr)
         return 1
     info = result.info
+    if settings['num_classes'] is None:
+        print(f'make_split: num_classes {info["num_classes"]} inferred from '
+              'the largest label (pass --num-classes to check it)',
+              file=sys.stderr)
+    if info['classes_absent_from_input']:
+        print(
+            f'make_split: warning: {len(info["classes_absent_from_input"])} '
+            'class(es) have no sample in the input: '
+            f'{info["classes_absent_from_input"][:20]}',
+            file=sys.stderr)
     if info['classes_without_labels']:
         print(
             f'make_split: warning: {len(info["classes_without_labels"])} '

@@ -1,5 +1,11 @@
-from .ema_teacher_hook import EMATeacherHook
+from .ema_teacher_hook import EMATeacherHook, ensure_ema_teacher
+from .finite_guard import FiniteCheckpointHook, non_finite_tensors
 from .precise_bn_hook import PreciseBNHook
 from .pretrained_recognizer_hook import PretrainedRecognizerHook
+from .sample_error_hook import SampleErrorHook
 
-__all__ = ['EMATeacherHook', 'PreciseBNHook', 'PretrainedRecognizerHook']
+__all__ = [
+    'EMATeacherHook', 'ensure_ema_teacher', 'FiniteCheckpointHook',
+    'non_finite_tensors', 'PreciseBNHook', 'SampleErrorHook',
+    'PretrainedRecognizerHook'
+]

@@ -1,6 +1,5 @@
 """Train loops that feed (labeled, unlabeled) batch pairs to the model."""
 import bisect
-import random
 from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
@@ -13,27 +12,11 @@ from mmengine.runner.utils import calc_dynamic_intervals
 from torch.utils.data import DataLoader
 
 from mmssar.registry import HOOKS, LOOPS
+from mmssar.utils.rng import get_rng_state, preserved_rng, set_rng_state
+from .iter_runtime import adapt_runtime_to_iters
 from .loader_stream import LoaderStream
 
 _STATE_KEY = 'semi_loop'
-
-
-def get_rng_state() -> dict:
-    state = dict(
-        python=random.getstate(),
-        numpy=np.random.get_state(),
-        torch=torch.random.get_rng_state())
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state['cuda'] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: dict) -> None:
-    random.setstate(state['python'])
-    np.random.set_state(state['numpy'])
-    torch.random.set_rng_state(state['torch'])
-    if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state['cuda'])
 
 
 def _rng_to_checkpoint(state: dict) -> dict:
@@ -109,11 +92,14 @@ class _SemiLoopMixin:
         if not any(isinstance(h, SemiLoopCheckpointHook)
                    for h in runner.hooks):
             runner.register_hook(SemiLoopCheckpointHook())
+        from ..safeguards import install_safeguards
+        install_safeguards(runner)
 
     def _check_data(self, unlabeled_includes_labeled: bool) -> None:
         from mmssar.datasets.semi_dataset import (SemiDataset,
                                                   check_disjoint,
-                                                  check_num_classes)
+                                                  check_num_classes,
+                                                  warn_missing_classes)
         labeled = self.dataloader.dataset
         unlabeled = self.unlabeled_dataloader.dataset
         for ds, name in ((labeled, 'train_dataloader'),
@@ -135,6 +121,9 @@ class _SemiLoopMixin:
         num_classes = getattr(model, 'num_classes', None)
         if num_classes is not None:
             check_num_classes([labeled, unlabeled], num_classes)
+        num_classes = num_classes or labeled.num_classes
+        if num_classes is not None:
+            warn_missing_classes(labeled, num_classes)
 
     # -------------------------------------------------------------- state
     def semi_state_dict(self) -> dict:
@@ -164,9 +153,8 @@ class _SemiLoopMixin:
     def _run_val(self) -> None:
         # Validation must not move the training RNG streams: a run with and
         # a run without intermediate validation (or a resumed run) stay equal.
-        state = get_rng_state()
-        self.runner.val_loop.run()
-        set_rng_state(state)
+        with preserved_rng():
+            self.runner.val_loop.run()
 
     def run_iter(self, idx: int, data_batch: Tuple[dict, dict]) -> None:
         self.runner.call_hook(
@@ -256,6 +244,7 @@ class SemiIterBasedTrainLoop(_SemiLoopMixin, _IntervalMixin, BaseLoop):
         self._iter = 0
         self._init_intervals(val_begin, val_interval, dynamic_intervals)
         self._init_semi(unlabeled_dataloader, unlabeled_includes_labeled)
+        adapt_runtime_to_iters(runner, len(self.unlabeled), self._max_iters)
         if hasattr(self.dataloader.dataset, 'metainfo'):
             runner.visualizer.dataset_meta = self.dataloader.dataset.metainfo
 
