@@ -42,7 +42,7 @@ def test_training_starts_student_and_teacher_from_the_checkpoint(
     for key, value in zoo.state_dict().items():
         if key.startswith('cls_head.') or not value.is_floating_point():
             continue
-        for net in ('student.', 'teacher.module.'):
+        for net in ('student.', 'teachers.teacher.module.'):
             if 'running_' in key:
                 continue  # BN statistics move in train mode, lr or not
             assert torch.equal(state[net + key], value), net + key
