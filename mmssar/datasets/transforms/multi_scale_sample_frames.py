@@ -66,12 +66,12 @@ class MultiScaleSampleFrames(BaseTransform):
         return int(np.random.randint(low, high + 1))
 
     def _strided(self, total: int, interval: int, centre: float) -> np.ndarray:
-        span = self.clip_len * interval
+        extent = (self.clip_len - 1) * interval + 1  # frames it spans
         if centre is None:  # the short clip: anywhere in the video
-            start = self._start(0, total - span)
+            start = self._start(0, total - extent)
         else:  # a window of the video that contains the short clip's centre
-            low = max(0, int(np.ceil(centre - span + 1)))
-            high = min(int(centre), max(0, total - span))
+            low = max(0, int(np.ceil(centre - extent + 1)))
+            high = min(int(centre), max(0, total - extent))
             start = self._start(min(low, high), high)
         return start + np.arange(self.clip_len) * interval
 

@@ -68,7 +68,9 @@ class ReliableSupConLoss(nn.Module):
         """Positive and negative weights, each (B, Q), 0 = not selected."""
         same = query_labels[:, None] == bank_labels[None, :]
         valid = bank_labels[None, :] >= 0
-        r = bank_reliability[None, :].float()
+        r = bank_reliability[None, :]
+        if not r.is_floating_point():
+            r = r.float()
         pos = same & valid & (r >= self.pos_threshold)
         neg = ~same & valid & (r >= self.neg_threshold)
         if self.selection == 'soft':
