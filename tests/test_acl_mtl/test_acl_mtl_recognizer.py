@@ -177,3 +177,23 @@ def test_state_dict_round_trip_reproduces_the_next_step():
         if key.startswith(('memories.', 'calibration.')):
             torch.testing.assert_close(resumed.state_dict()[key], value,
                                        msg=key)
+
+
+def test_exported_student_is_a_stock_recognizer():
+    from mmssar.utils.checkpoint import extract_recognizer_state
+    model = build_acl_mtl()
+    model.train()
+    _step(model, 0)
+    state = extract_recognizer_state(model.state_dict(), 'student')
+    assert not any(k.startswith(('calibration', 'memories')) for k in state)
+    plain = MODELS.build(copy.deepcopy(STUDENTS['r3d']))
+    plain.load_state_dict(state, strict=True)
+    # and a plain checkpoint initialises an ACL+MTL model, keeping its own
+    # calibration and memories
+    fresh = build_acl_mtl(seed=3)
+    calib = {k: v.clone() for k, v in fresh.calibration.state_dict().items()}
+    fresh.load_state_dict(state)
+    for k, v in fresh.calibration.state_dict().items():
+        torch.testing.assert_close(v, calib[k])
+    torch.testing.assert_close(fresh.student.state_dict()['cls_head.fc_cls.weight'],
+                               state['cls_head.fc_cls.weight'])
