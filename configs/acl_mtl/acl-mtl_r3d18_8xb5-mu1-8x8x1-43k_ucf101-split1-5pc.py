@@ -1,5 +1,6 @@
-# ACL + MTL, 3D-ResNet18 from scratch, UCF101 split 1 with 5 % labels: the FixMatch config of
-# the same setting plus ACL and MTL (configs/acl_mtl/README.md).
+# ACL + MTL, 3D-ResNet18 from scratch, UCF101 split 1 with 5 % labels: the
+# FixMatch config of the same setting plus ACL and MTL
+# (configs/acl_mtl/README.md).
 _base_ = ['../fixmatch/fixmatch_r3d18_8xb5-mu1-8x8x1-43k_ucf101-split1-5pc.py',
           './_base_/acl_mtl_r3d18_8x8x1.py']
 

@@ -271,6 +271,7 @@ def _one_decode():
     for name, idx in (('weak', 0), ('long', 1)):
         x = out['inputs'][name]
         assert x.shape == (1, 3, 4, 4, 4)
-        assert x[0, 0, :, 0, 0].tolist() == inds[idx * 4:(idx + 1) * 4].tolist()
+        frames = inds[idx * 4:(idx + 1) * 4]
+        assert x[0, 0, :, 0, 0].tolist() == frames.tolist()
     with pytest.raises(ValueError, match='SelectClip'):
         SelectClip(2)(dict(imgs=[0] * 8, clip_len=4, num_clips=2))

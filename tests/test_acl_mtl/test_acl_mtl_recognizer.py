@@ -195,5 +195,5 @@ def test_exported_student_is_a_stock_recognizer():
     fresh.load_state_dict(state)
     for k, v in fresh.calibration.state_dict().items():
         torch.testing.assert_close(v, calib[k])
-    torch.testing.assert_close(fresh.student.state_dict()['cls_head.fc_cls.weight'],
-                               state['cls_head.fc_cls.weight'])
+    key = 'cls_head.fc_cls.weight'
+    torch.testing.assert_close(fresh.student.state_dict()[key], state[key])

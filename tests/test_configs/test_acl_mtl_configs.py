@@ -45,7 +45,8 @@ def test_leaf_is_its_fixmatch_config_plus_acl_mtl(rel):
     warmup = base.model.semi_train_cfg.unsup_weight.warmup
     assert model.acl.weight.warmup == model.mtl.weight.warmup == warmup > 0
     assert model.student == base.model.student
-    assert model.semi_train_cfg.threshold == base.model.semi_train_cfg.threshold
+    assert model.semi_train_cfg.threshold == \
+        base.model.semi_train_cfg.threshold
     for key in ('max_iters', 'val_interval'):
         assert cfg.train_cfg[key] == base.train_cfg[key]
     assert cfg.param_scheduler == base.param_scheduler

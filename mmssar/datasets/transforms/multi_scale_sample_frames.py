@@ -80,14 +80,16 @@ class MultiScaleSampleFrames(BaseTransform):
         if self.test_mode:
             inds = (bounds[:-1] + bounds[1:]) / 2
         else:
-            inds = bounds[:-1] + np.random.rand(self.clip_len) * np.diff(bounds)
+            inds = bounds[:-1] + np.random.rand(self.clip_len) * np.diff(
+                bounds)
         return np.minimum(inds.astype(np.int64), total - 1)
 
     def transform(self, results: dict) -> dict:
         total = int(results['total_frames'])
         if total < 1:
-            raise ValueError(f'MultiScaleSampleFrames: {results.get("filename")}'
-                             f' has total_frames={total}')
+            raise ValueError('MultiScaleSampleFrames: '
+                             f'{results.get("filename")} has total_frames='
+                             f'{total}')
         short = self._strided(total, self.frame_interval, None)
         centre = (short[0] + short[-1]) / 2
         clips = [short] + [

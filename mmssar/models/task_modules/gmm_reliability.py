@@ -145,8 +145,9 @@ class GMMReliability(nn.Module):
             at_mean = self._posterior_at(means[1:], means, variances, log_w)
             post = torch.where(x >= means[1], post.clamp(min=float(at_mean)),
                                post)
-        return post.reshape(shape).to(values.dtype if values.is_floating_point()
-                                      else torch.float32)
+        dtype = values.dtype if values.is_floating_point() else \
+            torch.float32
+        return post.reshape(shape).to(dtype)
 
     def _posterior_at(self, x, means, variances, log_w):
         log_p = self._log_normal(x, means, variances) + log_w
