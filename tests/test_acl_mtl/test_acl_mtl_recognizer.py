@@ -197,3 +197,30 @@ def test_exported_student_is_a_stock_recognizer():
         torch.testing.assert_close(v, calib[k])
     key = 'cls_head.fc_cls.weight'
     torch.testing.assert_close(fresh.student.state_dict()[key], state[key])
+
+
+def test_long_tokens_are_the_last_stage_pooled_over_space():
+    model = build_acl_mtl(mtl=dict(long_views=('long', 'long2')))
+    model.eval()
+    data = model.data_preprocessor(
+        acl_batches(long_views=('long', 'long2')), True)
+    captured = {}
+    orig = model.calibration.forward
+
+    def spy(query, tokens, mask=None):
+        captured['query'], captured['tokens'] = query, tokens
+        return orig(query, tokens, mask)
+
+    model.calibration.forward = spy
+    model(**data, mode='loss')
+    unsup = data['inputs']['unsup']
+    refs = []
+    with torch.no_grad():
+        for view in ('long', 'long2'):
+            x = unsup[view]
+            maps = model.teacher.module.backbone(x.flatten(0, 1))
+            refs.append(maps.mean(dim=(3, 4)).transpose(1, 2))  # (M, T, C)
+        weak = run_recognizer(model.teacher.module,
+                              dict(x=unsup['weak']))['x'].feats
+    torch.testing.assert_close(captured['tokens'], torch.cat(refs, dim=1))
+    torch.testing.assert_close(captured['query'], weak)
