@@ -2,3 +2,4 @@
 from .contrastive import InfoNCELoss  # noqa: F401
 from .feature_alignment import FeatureAlignmentLoss  # noqa: F401
 from .pseudo_label_loss import ConsistencyLoss, MaskedCrossEntropyLoss  # noqa: F401,E501
+from .reliable_supcon import ReliableSupConLoss  # noqa: F401

@@ -1,3 +1,4 @@
+from .acl_mtl import ACLMTLRecognizer
 from .base import SemiRecognizer
 from .fixmatch import FixMatchRecognizer
 from .ltg import LTGRecognizer
@@ -5,6 +6,7 @@ from .mean_teacher import MeanTeacherRecognizer
 from .semi_step import PseudoLabels, SemiBatch, SemiLosses, SemiStep
 
 __all__ = [
-    'SemiRecognizer', 'FixMatchRecognizer', 'MeanTeacherRecognizer',
+    'ACLMTLRecognizer', 'SemiRecognizer', 'FixMatchRecognizer',
+    'MeanTeacherRecognizer',
     'LTGRecognizer', 'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
 ]

@@ -1,0 +1,11 @@
+# ACL + MTL, 3D-ResNet18 from scratch, Kinetics-400 with 10 % labels: the
+# FixMatch config of the same setting plus ACL and MTL
+# (configs/acl_mtl/README.md).
+_base_ = ['../fixmatch/fixmatch_r3d18_8xb8-mu1-8x8x1-337k_kinetics400-10pc.py',
+          './_base_/acl_mtl_r3d18_8x8x1.py']
+
+model = _base_.acl_mtl_model
+model.acl.weight.warmup = _base_.warmup_iters
+model.mtl.weight.warmup = _base_.warmup_iters
+train_cfg = dict(unlabeled_dataloader=dict(dataset=dict(
+    dataset=dict(pipeline=_base_.acl_mtl_unlabeled_pipeline))))
