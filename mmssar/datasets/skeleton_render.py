@@ -91,14 +91,14 @@ class Nuisance:
             whole frame), in pixels of a 64-pixel frame.
         noise (float): Std of the per-frame Gaussian pixel noise (0-255).
     """
-    bg_colour: Tuple[float, float] = (40., 215.)
-    bg_texture: float = 12.
-    min_contrast: float = 70.
+    bg_colour: Tuple[float, float] = (70., 185.)
+    bg_texture: float = 8.
+    min_contrast: float = 80.
     thickness: Tuple[float, float] = (1.5, 3.)
     scale: Tuple[float, float] = (0.6, 0.85)
     drift: float = 0.1
     jitter: float = 0.5
-    noise: float = 3.
+    noise: float = 2.
 
     def check(self) -> None:
         """Refuse impossible values, naming the option."""
@@ -419,9 +419,9 @@ def render_skeleton_dataset(source: str,
     if workers == 1 or len(jobs) < 2:
         counts = [_clip_job(job) for job in jobs]
     else:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context(
-            'fork' if 'fork' in methods else None)
+        # Spawn, not fork: a process that has decoded videos (decord's
+        # threads) deadlocks forked children.
+        ctx = multiprocessing.get_context('spawn')
         with ctx.Pool(workers, initializer=cv2.setNumThreads,
                       initargs=(1, )) as pool:
             counts = pool.map(_clip_job, jobs, chunksize=8)
