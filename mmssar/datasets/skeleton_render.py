@@ -91,12 +91,12 @@ class Nuisance:
             whole frame), in pixels of a 64-pixel frame.
         noise (float): Std of the per-frame Gaussian pixel noise (0-255).
     """
-    bg_colour: Tuple[float, float] = (70., 185.)
-    bg_texture: float = 8.
-    min_contrast: float = 80.
-    thickness: Tuple[float, float] = (1.5, 3.)
-    scale: Tuple[float, float] = (0.6, 0.85)
-    drift: float = 0.1
+    bg_colour: Tuple[float, float] = (80., 176.)
+    bg_texture: float = 6.
+    min_contrast: float = 90.
+    thickness: Tuple[float, float] = (2.5, 4.)
+    scale: Tuple[float, float] = (0.7, 0.9)
+    drift: float = 0.08
     jitter: float = 0.5
     noise: float = 2.
 

@@ -117,3 +117,16 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
     assert 's_best_ssl=fixmatch' in pairs
     assert 's_best_ssl_gap_recovered_pct=66.7' in pairs
     assert len(lines) == 5
+
+
+def test_jhmdb_dataset_config_points_at_its_own_data(project_root):
+    cfg = Config.fromfile(osp.join(project_root, 'configs', '_base_',
+                                   'datasets',
+                                   'rendered_jhmdb_split1_10shot.py'))
+    assert cfg.num_classes == 14
+    for loader in (cfg.train_dataloader, cfg.unlabeled_dataloader):
+        assert loader.dataset.num_classes == 14
+        assert '/jhmdb_split1/splits/train_10shot_seed0_' in (
+            loader.dataset.dataset.ann_file)
+        assert '--split 1' in loader.dataset.prepare_cmd
+    assert cfg.val_dataloader.dataset.ann_file.endswith('jhmdb_split1/val.txt')
