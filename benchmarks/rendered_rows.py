@@ -36,16 +36,16 @@ SETTINGS = dict(
         source='nwucla',
         src='skeleton/nw_ucla',  # under the shared data folder
         subdir='nwucla_xview',  # under the rendered root
-        configs=dict(
-            labeled_only=R +
-            'labeled-only_tiny-slowonly_1500it_rendered-nwucla-xview-10shot.py',
-            fixmatch=R +
-            'fixmatch_tiny-slowonly_1500it_rendered-nwucla-xview-10shot.py',
-            meanteacher=R +
-            'meanteacher_tiny-slowonly_1500it_rendered-nwucla-xview-10shot.py',
-            ltg=R + 'ltg_tiny-slowonly_1500it_rendered-nwucla-xview-10shot.py',
-            full=R + 'full-supervised_tiny-slowonly_1500it_rendered-nwucla-'
-            'xview.py')),
+        configs={
+            method: f'{R}{name}_tiny-slowonly_1500it_rendered-nwucla-xview'
+            f'{suffix}.py'
+            for method, name, suffix in (
+                ('labeled_only', 'labeled-only', '-10shot'),
+                ('fixmatch', 'fixmatch', '-10shot'),
+                ('meanteacher', 'meanteacher', '-10shot'),
+                ('ltg', 'ltg', '-10shot'),
+                ('full', 'full-supervised', ''))
+        }),
 )
 METHODS = ('labeled_only', 'fixmatch', 'meanteacher', 'ltg', 'full')
 SSL_METHODS = ('fixmatch', 'meanteacher', 'ltg')

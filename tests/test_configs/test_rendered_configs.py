@@ -10,7 +10,8 @@ from mmengine.runner import Runner
 
 from mmssar.registry import DATASETS
 
-RENDERED = 'configs/rendered/{}_tiny-slowonly_1500it_rendered-nwucla-xview{}.py'
+RENDERED = ('configs/rendered/{}_tiny-slowonly_1500it_rendered-nwucla-'
+            'xview{}.py')
 
 
 def _path(project_root, method):
