@@ -60,6 +60,10 @@ def parse_args():
         help='train only these rows (finished runs are reused, so several '
         'processes can share the work and a last call prints the table)')
     parser.add_argument('--max-iters', type=int, default=None)
+    parser.add_argument(
+        '--rendered', metavar='SHARED_DATA',
+        help='also the rendered real-motion RGB rows, 3 seeds '
+        '(benchmarks/rendered_rows.py; e.g. ../shared/data)')
     return parser.parse_args()
 
 
@@ -112,6 +116,13 @@ def main():
         if full > lo:
             pairs.append(f'{setting}_fixmatch_gap_recovered_pct='
                          f'{100 * (fm - lo) / (full - lo):.1f}')
+    if args.rendered:
+        import rendered_rows
+        lines, more = rendered_rows.summarize(rendered_rows.run_rows(
+            args.rendered, work_dir=args.work_dir, methods=args.methods,
+            options=options))
+        print('\n' + '\n'.join(lines))
+        pairs += more
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')
     print(' '.join(pairs))
 

@@ -87,6 +87,8 @@ class SemiDataset(Dataset):
         max_consecutive_skips (int): Give up after this many broken
             unlabeled samples in a row (the pool is probably unreadable).
             Defaults to 50.
+        prepare_cmd (str, optional): The command that makes the data; named
+            in the error when the annotation file is missing.
     """
 
     def __init__(self,
@@ -94,12 +96,14 @@ class SemiDataset(Dataset):
                  role: str = 'labeled',
                  num_classes: Optional[int] = None,
                  check_files: Optional[bool] = None,
-                 max_consecutive_skips: int = 50) -> None:
+                 max_consecutive_skips: int = 50,
+                 prepare_cmd: Optional[str] = None) -> None:
         if role not in ROLES:
             raise ValueError(f'role must be one of {ROLES}, got {role!r}')
         self.role = role
         self.num_classes = num_classes
         self.max_consecutive_skips = max_consecutive_skips
+        self.prepare_cmd = prepare_cmd
         self._ann_file = dataset.get('ann_file', '<unknown annotation file>')
         self._check_annotation_file(dataset)
         self.dataset = DATASETS.build(dataset)
@@ -121,8 +125,10 @@ class SemiDataset(Dataset):
         if not ann_file or ann_type is None:
             return
         if not osp.isfile(ann_file):
+            hint = (f'; make it with: {self.prepare_cmd}'
+                    if self.prepare_cmd else '')
             raise FileNotFoundError(
-                f'{self.role} annotation file not found: {ann_file}')
+                f'{self.role} annotation file not found: {ann_file}{hint}')
         self._records = read_annotations(
             ann_file,
             ann_type=ann_type,
