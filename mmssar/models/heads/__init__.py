@@ -1,3 +1,4 @@
 from .projection_head import ProjectionHead
+from .temporal_slice_projector import TemporalSliceProjector
 
-__all__ = ['ProjectionHead']
+__all__ = ['ProjectionHead', 'TemporalSliceProjector']

@@ -2,9 +2,10 @@ from .base import SemiRecognizer
 from .fixmatch import FixMatchRecognizer
 from .ltg import LTGRecognizer
 from .mean_teacher import MeanTeacherRecognizer
+from .timebalance import TimeBalanceRecognizer
 from .semi_step import PseudoLabels, SemiBatch, SemiLosses, SemiStep
 
 __all__ = [
     'SemiRecognizer', 'FixMatchRecognizer', 'MeanTeacherRecognizer',
-    'LTGRecognizer', 'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
+    'LTGRecognizer', 'TimeBalanceRecognizer', 'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
 ]
