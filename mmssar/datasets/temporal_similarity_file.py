@@ -9,15 +9,44 @@ Written by ``tools/data/temporal_similarity.py``, read by
      "scores": {name: s in [0, 1]}}
 
 keyed by the video names exactly as the annotation file writes them.
+
+The score (ours: the official script is not published): for each video, K
+clips from evenly spaced times go through the temporally-distinctive teacher;
+``raw`` is the mean pairwise cosine similarity of their pooled features
+(:func:`mean_pairwise_cosine`), mapped to [0, 1] by ``(1 + cos) / 2`` or by
+min-max over the data set (:func:`map_scores`). A video that looks alike over
+time scores high, so the invariant teacher gets the larger weight.
 """
 import json
 import os
 import os.path as osp
 from typing import Dict, Iterable
 
+import torch
+import torch.nn.functional as F
+
 FORMAT = 'mmssar-temporal-similarity'
 VERSION = 1
 MAPPINGS = ('cos01', 'minmax')
+
+
+def mean_pairwise_cosine(feats: torch.Tensor) -> torch.Tensor:
+    """Mean cosine over the K(K-1)/2 pairs of a video's clip features.
+
+    Args:
+        feats (Tensor): ``(N, K, C)`` features of K clips per video, K >= 2.
+
+    Returns:
+        Tensor: ``(N,)`` in [-1, 1].
+    """
+    if feats.dim() != 3 or feats.shape[1] < 2:
+        raise ValueError('mean_pairwise_cosine expects (N, K >= 2, C), got '
+                         f'{tuple(feats.shape)}')
+    z = F.normalize(feats.float(), dim=-1)
+    k = z.shape[1]
+    sim = z @ z.transpose(1, 2)
+    off = sim.sum((1, 2)) - sim.diagonal(dim1=1, dim2=2).sum(-1)
+    return off / (k * (k - 1))
 
 
 def map_scores(raw: Dict[str, float], mapping: str) -> Dict[str, float]:
