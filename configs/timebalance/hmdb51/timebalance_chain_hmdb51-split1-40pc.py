@@ -4,7 +4,7 @@
 # teachers -> temporal similarity scores -> distillation.
 #   python tools/run_chain.py configs/timebalance/hmdb51/timebalance_chain_hmdb51-split1-40pc.py \
 #       --launcher pytorch --gpus 8
-# Stage 3 runs 150 x ceil(1428 / 16) = 13500 iterations.
+# Stage 3 runs 150 x ceil(2094 / 16) = 19650 iterations.
 labeled = 'data/hmdb51/splits/hmdb51_train_split_1_40pc_labeled.txt'
 unlabeled = 'data/hmdb51/splits/hmdb51_train_split_1_40pc_unlabeled.txt'
 scores = '{work_dir:similarity}/scores.json'
@@ -34,7 +34,7 @@ stages = [
          cfg_options={
              'model.teachers.inv.checkpoint': '{checkpoint:finetune_inv}',
              'model.teachers.dist.checkpoint': '{checkpoint:finetune_dist}',
-             'train_cfg.max_iters': 13500,
+             'train_cfg.max_iters': 19650,
              'train_dataloader.dataset.dataset.ann_file': labeled,
              'train_dataloader.dataset.dataset.pipeline.0.score_file': scores,
              'train_dataloader.dataset.dataset.pipeline.0.ann_files':

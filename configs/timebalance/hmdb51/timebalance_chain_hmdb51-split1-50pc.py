@@ -4,7 +4,7 @@
 # teachers -> temporal similarity scores -> distillation.
 #   python tools/run_chain.py configs/timebalance/hmdb51/timebalance_chain_hmdb51-split1-50pc.py \
 #       --launcher pytorch --gpus 8
-# Stage 3 runs 150 x ceil(1785 / 16) = 16800 iterations.
+# Stage 3 runs 150 x ceil(2618 / 16) = 24600 iterations.
 labeled = 'data/hmdb51/splits/hmdb51_train_split_1_50pc_labeled.txt'
 unlabeled = 'data/hmdb51/splits/hmdb51_train_split_1_50pc_unlabeled.txt'
 scores = '{work_dir:similarity}/scores.json'
@@ -34,7 +34,7 @@ stages = [
          cfg_options={
              'model.teachers.inv.checkpoint': '{checkpoint:finetune_inv}',
              'model.teachers.dist.checkpoint': '{checkpoint:finetune_dist}',
-             'train_cfg.max_iters': 16800,
+             'train_cfg.max_iters': 24600,
              'train_dataloader.dataset.dataset.ann_file': labeled,
              'train_dataloader.dataset.dataset.pipeline.0.score_file': scores,
              'train_dataloader.dataset.dataset.pipeline.0.ann_files':
