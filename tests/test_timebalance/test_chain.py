@@ -2,6 +2,8 @@
 pre-training x3 -> fine-tuning x2 -> similarity scores -> distillation, on a
 small synthetic motion set (2 iterations per stage)."""
 import copy
+import importlib.util
+import json
 import os
 import os.path as osp
 import subprocess
@@ -41,7 +43,7 @@ def synth(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_tiny_chain_runs_end_to_end(synth, tmp_path):
+def test_tiny_chain_runs_end_to_end(synth, tmp_path, monkeypatch):
     work = str(tmp_path / 'chain')
     env = dict(os.environ, MMSSAR_SYNTH_ROOT=synth, PYTHONPATH=ROOT)
     proc = subprocess.run([
@@ -76,6 +78,34 @@ def test_tiny_chain_runs_end_to_end(synth, tmp_path):
         plain = MODELS.build(copy.deepcopy(cfg.model))
     plain.load_state_dict(extract_recognizer_state(distil, 'student'))
 
+    # the score tool resumes from its partial file and refuses a file that
+    # does not cover the training list
+    spec = importlib.util.spec_from_file_location(
+        'temporal_similarity',
+        osp.join(ROOT, 'tools', 'data', 'temporal_similarity.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setenv('MMSSAR_SYNTH_ROOT', synth)
+    out = str(tmp_path / 'again.json')
+    with open(f'{out}.partial', 'w') as f:
+        f.write(json.dumps(dict(name=names[0], cos=0.123)) + '\n')
+    args = [osp.join(ROOT, 'configs', 'timebalance', 'cpu',
+                     'timebalance-cpu_finetune_20shot_synthetic.py'),
+            '--checkpoint', find_checkpoint(osp.join(work, 'finetune_dist')),
+            '--out', out, '--mapping', 'minmax']
+    assert tool.main(args) == 0
+    with open(out) as f:
+        data = json.load(f)
+    assert data['raw'][names[0]] == 0.123  # not recomputed
+    assert not osp.exists(f'{out}.partial')
+    assert min(data['scores'].values()) == 0.0
+    assert max(data['scores'].values()) == 1.0
+    del data['scores'][names[1]]
+    with open(out, 'w') as f:
+        json.dump(data, f)
+    with pytest.raises(KeyError, match='no temporal similarity score'):
+        tool.main(args)
+
     # a rerun skips every finished stage
     again = subprocess.run([
         sys.executable, osp.join(ROOT, 'tools', 'run_chain.py'), CHAIN,
@@ -84,4 +114,6 @@ def test_tiny_chain_runs_end_to_end(synth, tmp_path):
         'train_dataloader.batch_size=2'
     ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
-    assert again.stdout.count('skipped') == len(STAGES)
+    for name in STAGES:
+        assert f'[chain] {name}: done, skipped' in again.stdout
+    assert ': running' not in again.stdout
