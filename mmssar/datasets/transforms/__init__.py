@@ -13,3 +13,8 @@ from .scdnet_transforms import (SCDJointSwapFlip, SCDPreNormalize,  # noqa: F401
                                 SCDRandomRotate, SCDRandomShear,
                                 SCDStructuralJointMask, SCDTemporalBlockMask,
                                 SCDTemporalCropResize)
+from .sparse_dense_sample import (SparseDenseSampleFrames,  # noqa: F401
+                                  sparse_dense_indices)
+from .sparse_dense_views import (SparseDenseViews,  # noqa: F401
+                                 sparse_dense_view_names)
+from .load_temporal_similarity import LoadTemporalSimilarity  # noqa: F401

@@ -1,4 +1,5 @@
 from .cross_scale_calibration import CrossScaleCalibration
 from .projection_head import ProjectionHead
+from .temporal_slice_projector import TemporalSliceProjector
 
-__all__ = ['CrossScaleCalibration', 'ProjectionHead']
+__all__ = ['CrossScaleCalibration', 'ProjectionHead', 'TemporalSliceProjector']

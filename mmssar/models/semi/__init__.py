@@ -4,9 +4,10 @@ from .fixmatch import FixMatchRecognizer
 from .ltg import LTGRecognizer
 from .mean_teacher import MeanTeacherRecognizer
 from .semi_step import PseudoLabels, SemiBatch, SemiLosses, SemiStep
+from .timebalance import TimeBalanceRecognizer
 
 __all__ = [
-    'ACLMTLRecognizer', 'SemiRecognizer', 'FixMatchRecognizer',
-    'MeanTeacherRecognizer',
-    'LTGRecognizer', 'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
+    'SemiRecognizer', 'FixMatchRecognizer', 'MeanTeacherRecognizer',
+    'LTGRecognizer', 'ACLMTLRecognizer', 'TimeBalanceRecognizer',
+    'PseudoLabels', 'SemiBatch', 'SemiLosses', 'SemiStep'
 ]
