@@ -239,8 +239,42 @@ def parse_stages(stages, source: str = '<chain>') -> List[Stage]:
     return out
 
 
+_CHAIN_VAR = re.compile(r'\$\{(\w+)\}')
+
+
+def substitute_chain_vars(value, variables: dict, where: str):
+    """Replace ``${name}`` in the strings of ``value`` by ``variables``.
+
+    A string that is exactly ``${name}`` becomes the variable's value as it
+    is (an int stays an int); inside a longer string it is formatted. This
+    is what lets one chain config serve several settings: a leaf inherits
+    it and overrides only ``chain_vars`` (MMEngine merges that dict, while a
+    ``stages`` list would be replaced whole).
+    """
+
+    def lookup(name):
+        if name not in variables:
+            raise ChainError(f'{where}: ${{{name}}} is not in chain_vars '
+                             f'({sorted(variables)})')
+        return variables[name]
+
+    if isinstance(value, str):
+        whole = _CHAIN_VAR.fullmatch(value)
+        if whole:
+            return lookup(whole.group(1))
+        return _CHAIN_VAR.sub(lambda m: str(lookup(m.group(1))), value)
+    if isinstance(value, dict):
+        return {k: substitute_chain_vars(v, variables, where)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(
+            substitute_chain_vars(v, variables, where) for v in value)
+    return value
+
+
 def load_chain(path: str) -> List[Stage]:
-    """The stages of a chain config file."""
+    """The stages of a chain config file (``${name}`` taken from its
+    ``chain_vars`` dict, see :func:`substitute_chain_vars`)."""
     from mmengine.config import Config
     if not osp.isfile(path):
         raise ChainError(f'chain config {path} not found')
@@ -249,7 +283,9 @@ def load_chain(path: str) -> List[Stage]:
         raise ChainError(f'{path}: a chain config defines `stages = [...]`; '
                          f'this one has the keys {sorted(cfg.keys())} (is it '
                          f'a training config? run it with tools/train.py)')
-    return parse_stages(cfg.stages, path)
+    variables = dict(cfg.get('chain_vars', None) or {})
+    stages = substitute_chain_vars(_plain(cfg.stages), variables, path)
+    return parse_stages(stages, path)
 
 
 # ------------------------------------------------------------ checkpoints
