@@ -1,5 +1,7 @@
 """Data transforms (registered into ``mmssar.registry.TRANSFORMS``)."""
 from .multi_view import MultiView  # noqa: F401
+from .element_group_sample import ElementGroupSample  # noqa: F401
+from .temporal_perturbation import TemporalPerturbation  # noqa: F401
 from .video_randaugment import VideoRandAugment  # noqa: F401
 from .temporal_gradient import (LoadOfflineTemporalGradient,  # noqa: F401
                                 PickModality, SampleFramesWithNext,

@@ -1,3 +1,4 @@
 from .projection_head import ProjectionHead
+from .sefar_fusion_head import SeFARFusionHead
 
-__all__ = ['ProjectionHead']
+__all__ = ['ProjectionHead', 'SeFARFusionHead']
