@@ -8,7 +8,8 @@ _base_ = [
 
 iters_per_epoch = 42
 ann_file_labeled = 'data/gym/splits/gym99_train_10pc_labeled.txt'
-ann_file_unlabeled = 'data/gym/splits/gym99_train_10pc_unlabeled.txt'
+ann_file_unlabeled = (
+    'data/gym/splits/gym99_train_10pc_unlabeled.txt')
 
 max_iters = 30 * iters_per_epoch
 model = dict(

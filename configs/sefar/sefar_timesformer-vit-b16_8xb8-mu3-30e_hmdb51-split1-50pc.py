@@ -8,7 +8,8 @@ _base_ = [
 
 iters_per_epoch = 41
 ann_file_labeled = 'data/hmdb51/splits/hmdb51_train_split_1_50pc_labeled.txt'
-ann_file_unlabeled = 'data/hmdb51/splits/hmdb51_train_split_1_50pc_unlabeled.txt'
+ann_file_unlabeled = (
+    'data/hmdb51/splits/hmdb51_train_split_1_50pc_unlabeled.txt')
 
 max_iters = 30 * iters_per_epoch
 model = dict(

@@ -8,7 +8,8 @@ _base_ = [
 
 iters_per_epoch = 16
 ann_file_labeled = 'data/ucf101/splits/ucf101_train_split_1_10pc_labeled.txt'
-ann_file_unlabeled = 'data/ucf101/splits/ucf101_train_split_1_10pc_unlabeled.txt'
+ann_file_unlabeled = (
+    'data/ucf101/splits/ucf101_train_split_1_10pc_unlabeled.txt')
 
 max_iters = 30 * iters_per_epoch
 model = dict(

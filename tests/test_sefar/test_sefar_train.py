@@ -75,6 +75,7 @@ def test_tiny_config_trains_with_train_py(tiny_synth, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.dist
 def test_tiny_config_trains_with_dist_train_sh(tiny_synth, tmp_path):
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))

@@ -19,7 +19,8 @@ class SeFARRecognizer(SemiRecognizer):
     Tube-TokenMix branch regresses mixed soft targets::
 
         L = CE_sup + r · (γ1 · mean_i(w_i · CE(student(strong_i), ŷ_i))
-                          + γ2 · mean_i(w_mix_i · MSE(student(mix_i), y_mix_i)))
+                          + γ2 · mean_i(w_mix_i · MSE(student(mix_i),
+                                                      y_mix_i)))
 
     ŷ = argmax p̄, p̄ the mean of T teacher passes with only dropout
     active, w from :class:`~mmssar.models.task_modules.MCDropoutWeighter`,
