@@ -6,6 +6,13 @@ _base_ = [
     './_base_/sefar_timesformer-vit-b16.py'
 ]
 
+# FineDiving ships JPEG frames: RawFrameDecode instead of Decord
+labeled_pipeline, unlabeled_pipeline, val_pipeline, test_pipeline = [[
+    dict(type='RawFrameDecode') if t['type'] == 'DecordDecode' else t
+    for t in pipeline if t['type'] != 'DecordInit'
+] for pipeline in (_base_.labeled_pipeline, _base_.unlabeled_pipeline,
+                   _base_.val_pipeline, _base_.test_pipeline)]
+
 iters_per_epoch = 2
 ann_file_labeled = 'data/finediving/splits/finediving_train_5pc_labeled.txt'
 ann_file_unlabeled = (
@@ -23,7 +30,7 @@ train_dataloader = dict(
     batch_size=_base_.labeled_batch_size,
     dataset=dict(
         dataset=dict(
-            ann_file=ann_file_labeled, pipeline=_base_.labeled_pipeline)))
+            ann_file=ann_file_labeled, pipeline=labeled_pipeline)))
 train_cfg = dict(
     max_iters=max_iters,
     val_interval=5 * iters_per_epoch,
@@ -33,10 +40,10 @@ train_cfg = dict(
         dataset=dict(
             dataset=dict(
                 ann_file=ann_file_unlabeled,
-                pipeline=_base_.unlabeled_pipeline))))
-val_dataloader = dict(dataset=dict(pipeline=_base_.val_pipeline))
+                pipeline=unlabeled_pipeline))))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(
-    batch_size=1, dataset=dict(pipeline=_base_.test_pipeline))
+    batch_size=1, dataset=dict(pipeline=test_pipeline))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
          milestones=[25 * iters_per_epoch, 28 * iters_per_epoch], gamma=0.1)

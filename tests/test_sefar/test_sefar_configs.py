@@ -69,11 +69,22 @@ def test_paper_config_follows_the_official_recipe(path):
     assert unl.dataset.dataset.ann_file == labeled.replace(
         '_labeled', '_unlabeled')
     assert cfg.train_cfg.unlabeled_includes_labeled is False
-    assert cfg.test_dataloader.dataset.pipeline[1].num_clips == 5
-    for pipe in (cfg.train_dataloader.dataset.dataset.pipeline,
-                 unl.dataset.dataset.pipeline,
-                 cfg.test_dataloader.dataset.pipeline):
+    sampler, = [t for t in cfg.test_dataloader.dataset.pipeline
+                if t['type'] == 'ElementGroupSample']
+    assert sampler.num_clips == 5 and sampler.test_mode
+    pipes = (cfg.train_dataloader.dataset.dataset.pipeline,
+             unl.dataset.dataset.pipeline,
+             cfg.val_dataloader.dataset.pipeline,
+             cfg.test_dataloader.dataset.pipeline)
+    frames = ds == 'finediving'  # JPEG frames with offsets
+    for pipe in pipes:
+        types = [t['type'] for t in pipe]
+        assert ('RawFrameDecode' in types) == frames
+        assert ('DecordDecode' in types) != frames
         Compose(pipe)
+    for loader in (cfg.train_dataloader.dataset, unl.dataset,
+                   cfg.val_dataloader, cfg.test_dataloader):
+        assert (loader.dataset.type == 'RawframeDataset') == frames
 
 
 def shrink(student):
