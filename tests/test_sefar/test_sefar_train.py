@@ -14,11 +14,14 @@ CFG = osp.join(ROOT, 'configs', 'sefar',
                'sefar_tiny-slowonly_1500it_synthetic-20shot.py')
 
 
-def overrides(root):
-    """3 iterations on the 4-class test set, SSL from iteration 1."""
+def overrides(root, iters=3, ckpt=3, val=None):
+    """``iters`` iterations on the 4-class test set, SSL from iteration 2
+    (iteration 1 is the supervised warm-up), validation every ``val``
+    (default: at the end)."""
     return [
         '--cfg-options',
-        'train_cfg.max_iters=3', 'train_cfg.val_interval=3',
+        f'train_cfg.max_iters={iters}',
+        f'train_cfg.val_interval={val or iters}',
         'train_dataloader.batch_size=2',
         'train_cfg.unlabeled_dataloader.batch_size=4',
         f'train_dataloader.dataset.dataset.ann_file={root}/splits/'
@@ -33,7 +36,7 @@ def overrides(root):
         'model.semi_train_cfg.unsup_weight.offset=0',
         'model.semi_train_cfg.unsup_weight.rampup=2',
         'val_dataloader.batch_size=4', 'test_dataloader.batch_size=4',
-        'default_hooks.checkpoint.interval=3',
+        f'default_hooks.checkpoint.interval={ckpt}',
         'default_hooks.logger.interval=1', 'log_processor.window_size=1',
     ]
 
@@ -85,3 +88,42 @@ def test_tiny_config_trains_with_dist_train_sh(tiny_synth, tmp_path):
          '--work-dir', work, *overrides(tiny_synth)], tiny_synth,
         extra_env=dict(PYTHON=sys.executable, PORT=port))
     check_run(work)
+
+
+def losses_by_iter(work_dir):
+    keys = ('loss', 'sup_loss_cls', 'unsup_loss_cls', 'unsup_loss_mix',
+            'mask_ratio', 'mix_lambda')
+    return {r['iter']: tuple(r.get(k) for k in keys)
+            for r in scalars(work_dir) if 'loss' in r}
+
+
+@pytest.mark.slow
+def test_resume_is_exact_including_mc_dropout_and_teacher_restart(
+        tiny_synth, tmp_path):
+    """Stop after iteration 2 (the first semi-supervised one: teacher
+    restarted, MC-dropout weights drawn), resume: iterations 3-4 equal the
+    uninterrupted run (weights, λ, losses) and so do the final states."""
+    import torch
+    train = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), CFG]
+    full, part = str(tmp_path / 'full'), str(tmp_path / 'part')
+    run(train + ['--work-dir', full,
+                 *overrides(tiny_synth, iters=4, ckpt=2)], tiny_synth)
+    # the "killed" run must not validate at 2 (the full run does not, and a
+    # validation loader draws from the global RNG)
+    run(train + ['--work-dir', part,
+                 *overrides(tiny_synth, iters=2, ckpt=2, val=4)], tiny_synth)
+    run(train + ['--work-dir', part, '--resume',
+                 osp.join(part, 'iter_2.pth'),
+                 *overrides(tiny_synth, iters=4, ckpt=2)], tiny_synth)
+    ref, got = losses_by_iter(full), losses_by_iter(part)
+    assert sorted(ref) == [1, 2, 3, 4]
+    assert ref[3][3] is not None  # the mix branch ran
+    for it in (3, 4):
+        assert got[it] == ref[it], f'iteration {it} differs'
+    a = torch.load(osp.join(full, 'iter_4.pth'), map_location='cpu',
+                   weights_only=False)['state_dict']
+    b = torch.load(osp.join(part, 'iter_4.pth'), map_location='cpu',
+                   weights_only=False)['state_dict']
+    assert a['ssl_started'].item() == 1
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
