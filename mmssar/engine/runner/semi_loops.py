@@ -141,7 +141,10 @@ class _SemiLoopMixin:
         return dict(
             labeled=self.labeled.state_dict(),
             unlabeled=self.unlabeled.state_dict(),
-            rng=_rng_to_checkpoint(get_rng_state()))
+            # inside validation, the state validation will restore: MMEngine
+            # re-saves the last checkpoint when the best score improves
+            rng=_rng_to_checkpoint(
+                getattr(self, '_rng_before_val', None) or get_rng_state()))
 
     def load_semi_state_dict(self, state: dict) -> None:
         self.labeled.load_state_dict(state['labeled'])
@@ -165,8 +168,12 @@ class _SemiLoopMixin:
         # Validation must not move the training RNG streams: a run with and
         # a run without intermediate validation (or a resumed run) stay equal.
         state = get_rng_state()
-        self.runner.val_loop.run()
-        set_rng_state(state)
+        self._rng_before_val = state
+        try:
+            self.runner.val_loop.run()
+        finally:
+            self._rng_before_val = None
+            set_rng_state(state)
 
     def run_iter(self, idx: int, data_batch: Tuple[dict, dict]) -> None:
         self.runner.call_hook(
