@@ -177,3 +177,12 @@ def test_mc_dropout_repeats_the_backbone_when_it_has_dropout():
     passes = mc_dropout_logits(rec, inputs('timesformer', 2, 0), 3)
     assert len(calls) == 3
     assert not torch.allclose(passes[0], passes[1])
+
+
+def test_mc_dropout_ignores_zero_probability_dropout():
+    rec = build('timesformer')  # its backbone has Dropout(p=0) layers
+    assert rec.backbone.drop_after_pos.p == 0
+    calls = []
+    rec.backbone.register_forward_hook(lambda m, a, o: calls.append(1))
+    mc_dropout_logits(rec, inputs('timesformer', 2, 0), 3)
+    assert len(calls) == 1  # backbone once, only the head repeated

@@ -2,6 +2,8 @@
 from .multi_view import MultiView  # noqa: F401
 from .multi_scale_sample_frames import MultiScaleSampleFrames  # noqa: F401
 from .select_clip import SelectClip  # noqa: F401
+from .element_group_sample import ElementGroupSample  # noqa: F401
+from .temporal_perturbation import TemporalPerturbation  # noqa: F401
 from .video_randaugment import VideoRandAugment  # noqa: F401
 from .temporal_gradient import (LoadOfflineTemporalGradient,  # noqa: F401
                                 PickModality, SampleFramesWithNext,

@@ -12,7 +12,7 @@ from mmengine.runner.utils import calc_dynamic_intervals
 from torch.utils.data import DataLoader
 
 from mmssar.registry import HOOKS, LOOPS
-from mmssar.utils.rng import get_rng_state, preserved_rng, set_rng_state
+from mmssar.utils.rng import get_rng_state, set_rng_state
 from .iter_runtime import adapt_runtime_to_iters
 from .loader_stream import LoaderStream
 
@@ -130,7 +130,10 @@ class _SemiLoopMixin:
         return dict(
             labeled=self.labeled.state_dict(),
             unlabeled=self.unlabeled.state_dict(),
-            rng=_rng_to_checkpoint(get_rng_state()))
+            # inside validation, the state validation will restore: MMEngine
+            # re-saves the last checkpoint when the best score improves
+            rng=_rng_to_checkpoint(
+                getattr(self, '_rng_before_val', None) or get_rng_state()))
 
     def load_semi_state_dict(self, state: dict) -> None:
         self.labeled.load_state_dict(state['labeled'])
@@ -153,8 +156,13 @@ class _SemiLoopMixin:
     def _run_val(self) -> None:
         # Validation must not move the training RNG streams: a run with and
         # a run without intermediate validation (or a resumed run) stay equal.
-        with preserved_rng():
+        state = get_rng_state()
+        self._rng_before_val = state
+        try:
             self.runner.val_loop.run()
+        finally:
+            self._rng_before_val = None
+            set_rng_state(state)
 
     def run_iter(self, idx: int, data_batch: Tuple[dict, dict]) -> None:
         self.runner.call_hook(

@@ -195,9 +195,11 @@ def recognizer_logits(recognizer: nn.Module, inputs: Tensor) -> Tensor:
 
 
 def dropout_modules(module: nn.Module) -> List[nn.Module]:
-    """Every dropout layer of ``module`` (``nn.Dropout``, ``Dropout2d``, ...)."""
+    """Every dropout layer of ``module`` (``nn.Dropout``, ``Dropout2d``,
+    ...) that drops something (``p > 0``: TimeSformer's ``Dropout(p=0)``
+    layers must not force full MC passes)."""
     return [m for m in module.modules()
-            if isinstance(m, nn.modules.dropout._DropoutNd)]
+            if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0]
 
 
 @contextlib.contextmanager
