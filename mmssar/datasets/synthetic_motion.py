@@ -522,11 +522,10 @@ def generate_synthetic_motion(out_dir: str,
     if workers == 1 or len(jobs) < 2:
         results = [_clip_job(job) for job in jobs]
     else:
-        # Fork where possible: spawn would require an ``if __name__ ==
-        # '__main__'`` guard in every caller.
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context(
-            'fork' if 'fork' in methods else None)
+        # Spawn, not fork: a process that has decoded videos (decord's
+        # threads) deadlocks forked children — e.g. the test session, or a
+        # benchmark that regenerates data after a validation.
+        ctx = multiprocessing.get_context('spawn')
         with ctx.Pool(workers, initializer=cv2.setNumThreads,
                       initargs=(1, )) as pool:
             results = pool.map(_clip_job, jobs, chunksize=8)
