@@ -111,7 +111,7 @@ def main():
         model.update_teacher()
 
     data = model.data_preprocessor((sup, unsup), True)
-    named = dict(sup=data['inputs']['sup'])
+    named = dict(sup=data['inputs']['sup'][model.sup_view])
     named.update({v: data['inputs']['unsup'][v]
                   for v in model.student_views})
     cat = torch.cat(list(named.values()))

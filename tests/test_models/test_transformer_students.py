@@ -123,8 +123,8 @@ def test_one_training_step(path, shrink, unsup_key):
 def test_multi_clip_pooling_and_stage_features(path, shrink):
     """Clip logits averaged per sample (several test clips) and the stage
     access of feature-based algorithms (LTG) work for these students."""
-    from mmssar.models.utils import per_sample, recognizer_logits
-    from mmssar.models.utils.recognizer_io import recognizer_stages
+    from mmssar.models.utils.recognizer_io import (default_stage_names,
+                                                   run_recognizer)
     cfg = Config.fromfile(path)
     student_cfg = copy.deepcopy(cfg.model.student)
     shrink(student_cfg)
@@ -134,13 +134,14 @@ def test_multi_clip_pooling_and_stage_features(path, shrink):
     student.init_weights()
     student.eval()
     clips = torch.randn(3, 2, 3, FRAMES, SIZE, SIZE)  # 3 samples x 2 clips
+    stages = default_stage_names(student.backbone)
     with torch.no_grad():
-        logits = recognizer_logits(student, clips)
-        assert logits.shape == (6, cfg.num_classes)
-        pooled = per_sample(logits, 3)
-        one = recognizer_logits(student, clips[:, 1:])
-        stages, stage_logits = recognizer_stages(student, clips)
-    assert torch.allclose(pooled, (logits[0::2] + logits[1::2]) / 2)
-    assert torch.allclose(one, logits[1::2], atol=1e-5)
-    assert torch.allclose(stage_logits, logits, atol=1e-5)
-    assert stages[-1].shape[0] == 6
+        out = run_recognizer(student, dict(x=clips), stages=stages)['x']
+        one = run_recognizer(student, dict(x=clips[:, 1:]))['x']
+    assert out.clip_logits.shape == (6, cfg.num_classes)
+    assert torch.allclose(
+        out.logits, (out.clip_logits[0::2] + out.clip_logits[1::2]) / 2,
+        atol=1e-6)
+    assert torch.allclose(one.clip_logits, out.clip_logits[1::2], atol=1e-5)
+    assert len(out.stages) == len(stages) and out.stages[-1].shape[0] == 6
+    assert out.feats.shape[0] == 3
