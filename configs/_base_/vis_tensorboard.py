@@ -4,7 +4,7 @@
 # LocalVisBackend stays, so `vis_data/scalars.json` (read by
 # tools/analysis/plot_ssl_curves.py and the benchmarks) is still written;
 # the event files go next to it, `WORK_DIR/TIMESTAMP/vis_data/`:
-#   tensorboard --logdir work_dirs/
+#   tensorboard --logdir <the runs' work directories>
 #
 # Use it in any config by adding this file to `_base_` and one line:
 #   _base_ = [..., '../_base_/vis_tensorboard.py']

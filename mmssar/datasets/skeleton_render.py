@@ -42,7 +42,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from mmssar.models.utils.graphs import JHMDB_LAYOUT, KINECT_V1_LAYOUT
+from mmssar.utils.skeleton_graphs import JHMDB_LAYOUT, KINECT_V1_LAYOUT
 from .ann_io import read_annotations
 from .skeleton_formats import NWUCLA_CLASSES, convert_jhmdb, convert_nwucla
 from .splits import make_split, write_split

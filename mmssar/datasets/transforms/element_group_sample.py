@@ -4,47 +4,7 @@ from typing import Dict, Sequence, Tuple
 from mmaction.datasets.transforms import UniformSample
 
 from mmssar.registry import TRANSFORMS
-
-
-def element_groups(sizes: Sequence[int]) -> Tuple[Tuple[int, ...], ...]:
-    """Assign the ``S = sum(sizes)`` segments of a clip to temporal elements.
-
-    SeFAR's greedy rule: elements are served from the LAST one backwards;
-    an element of ``n`` frames walks the segment indices and takes index
-    ``j`` when it is free and ``j >= taken * S / n`` (``taken`` = segments
-    it already holds), so each element is spread evenly over the clip and
-    the elements are disjoint. ``(2, 2, 4)`` gives ``((3, 7), (1, 5),
-    (0, 2, 4, 6))``: two fine 2-frame elements half a clip apart and a
-    4-frame context element.
-
-    Args:
-        sizes (Sequence[int]): Frames per element, fine ones first.
-
-    Returns:
-        tuple[tuple[int, ...], ...]: Per element, its sorted segment (= frame
-        position) indices in the ``S``-frame clip.
-    """
-    sizes = [int(n) for n in sizes]
-    if not sizes or any(n < 1 for n in sizes):
-        raise ValueError(f'element sizes must be positive, got {sizes}')
-    total = sum(sizes)
-    free = [True] * total
-    groups = [None] * len(sizes)
-    for k in reversed(range(len(sizes))):
-        n, taken = sizes[k], []
-        for j in range(total):
-            if free[j] and j >= len(taken) * total / n:
-                taken.append(j)
-                free[j] = False
-                if len(taken) == n:
-                    break
-        if len(taken) < n:
-            # the official code then draws random (overlapping) segments;
-            # a sampling that depends on chance is refused instead
-            raise ValueError(f'element sizes {sizes} cannot be laid out as '
-                             'disjoint evenly spread elements')
-        groups[k] = tuple(taken)
-    return tuple(groups)
+from mmssar.utils.temporal_elements import element_groups  # noqa: F401
 
 
 @TRANSFORMS.register_module()

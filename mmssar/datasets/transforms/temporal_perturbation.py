@@ -11,81 +11,9 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmssar.registry import TRANSFORMS
-from .element_group_sample import element_groups
-
-#: frame-order perturbations; ``channel_flip`` is the released code's
-#: behaviour (see :class:`TemporalPerturbation`)
-PERTURBATION_MODES = ('reverse', 'shuffle', 'warp', 'channel_flip')
-SCOPES = ('fine', 'elements', 'clip')
-
-
-def perturbed_groups(element_sizes: Sequence[int],
-                     scope: str) -> Tuple[Tuple[int, ...], ...]:
-    """Frame positions, per group, that a perturbation rearranges.
-
-    Args:
-        element_sizes (Sequence[int]): SeFAR element sizes (fine first).
-        scope (str): ``'fine'`` (every element but the last, context
-            element: the paper's moderate perturbation), ``'elements'``
-            (every element, each on its own) or ``'clip'`` (the whole clip
-            as one group).
-
-    Returns:
-        tuple[tuple[int, ...], ...]: Sorted positions per group.
-    """
-    if scope not in SCOPES:
-        raise ValueError(f'scope must be one of {SCOPES}, got {scope!r}')
-    groups = element_groups(element_sizes)
-    if scope == 'fine':
-        return groups[:-1]
-    if scope == 'elements':
-        return groups
-    return (tuple(range(sum(element_sizes))), )
-
-
-def perturbed_order(mode: str, groups: Sequence[Sequence[int]],
-                    num_frames: int,
-                    generator: Optional[torch.Generator] = None
-                    ) -> torch.Tensor:
-    """The frame order of one perturbed clip: ``out[t] = clip[order[t]]``.
-
-    Positions outside ``groups`` keep their frame. Inside each group:
-
-    - ``'reverse'``: the group's frames in reverse time order;
-    - ``'shuffle'``: a random permutation of the group's frames;
-    - ``'warp'``: a random monotone re-timing (sorted draws with
-      replacement from the group's frames: some repeat, some drop), i.e. a
-      random local speed change;
-    - ``'channel_flip'``: no re-ordering (the identity).
-
-    Args:
-        mode (str): One of :data:`PERTURBATION_MODES`.
-        groups (Sequence[Sequence[int]]): Positions per group.
-        num_frames (int): Frames ``T`` of the clip.
-        generator (torch.Generator, optional): CPU generator; torch's global
-            RNG when None.
-
-    Returns:
-        Tensor: ``(T,)`` int64 order.
-    """
-    if mode not in PERTURBATION_MODES:
-        raise ValueError(
-            f'mode must be one of {PERTURBATION_MODES}, got {mode!r}')
-    order = torch.arange(num_frames)
-    for group in groups:
-        pos = torch.as_tensor(group, dtype=torch.long)
-        if pos.numel() and int(pos.max()) >= num_frames:
-            raise ValueError(f'group {tuple(group)} does not fit a clip of '
-                             f'{num_frames} frames')
-        if mode == 'reverse':
-            order[pos] = pos.flip(0)
-        elif mode == 'shuffle':
-            order[pos] = pos[torch.randperm(len(pos), generator=generator)]
-        elif mode == 'warp':
-            draws = torch.randint(len(pos), (len(pos), ), generator=generator)
-            order[pos] = pos[draws.sort().values]
-    return order
-
+from mmssar.utils.temporal_elements import (  # noqa: F401
+    PERTURBATION_MODES, SCOPES, element_groups, perturbed_groups,
+    perturbed_order)
 
 @TRANSFORMS.register_module()
 class TemporalPerturbation(BaseTransform):

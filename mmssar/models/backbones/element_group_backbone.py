@@ -6,7 +6,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmssar.datasets.transforms.element_group_sample import element_groups
+from mmssar.utils.temporal_elements import element_groups
 from mmssar.registry import MODELS
 
 

@@ -4,10 +4,10 @@ from typing import Optional, Sequence
 import torch
 from torch import Tensor, nn
 
-from mmssar.datasets.transforms.element_group_sample import element_groups
-from mmssar.datasets.transforms.temporal_perturbation import (
-    PERTURBATION_MODES, perturbed_groups, perturbed_order)
 from mmssar.registry import MODELS
+from mmssar.utils.temporal_elements import (PERTURBATION_MODES,
+                                            element_groups, perturbed_groups,
+                                            perturbed_order)
 
 
 @MODELS.register_module()
