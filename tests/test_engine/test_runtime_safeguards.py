@@ -42,7 +42,7 @@ def test_missing_ema_teacher_hook_is_installed(no_hook_run):
     state = torch.load(osp.join(work, 'iter_6.pth'),
                        weights_only=False)['state_dict']
     # one EMA step per iteration: the teacher followed the student
-    assert int(state['teacher.steps']) == 6
+    assert int(state['teachers.teacher.steps']) == 6
 
 
 def test_ensure_ema_teacher_contract():
@@ -111,7 +111,7 @@ def test_stock_recipe_schedule_is_converted_to_iterations(tiny_synth,
     # the recipe has no EMATeacherHook: installed by the loop
     state = torch.load(osp.join(work, 'iter_8.pth'),
                        weights_only=False)['state_dict']
-    assert int(state['teacher.steps']) == 8
+    assert int(state['teachers.teacher.steps']) == 8
 
 
 @pytest.mark.parametrize('target,priority,message', [
