@@ -17,7 +17,13 @@ Example::
     python benchmarks/accuracy.py --nwucla ../shared/data/skeleton/nw_ucla \
         --jhmdb ../shared/data/skeleton/jhmdb_gt_pose
 
-Prints a table and ends with one line of ``key=value`` pairs (top-1 %).
+The real-data rows (NW-UCLA, JHMDB, rendered) are the mean and std over
+``--seeds`` (default 0 1 2: split, initialisation and data order; seed 0 is
+the configs as they are, seed ``s`` the split drawn with seed ``s`` and
+``randomness.seed=s``); the synthetic rows are one seed, the data set and
+split of ``make demo``. Prints a table (mean, std, share of the labeled-only
+-> full gap recovered, seeds) and ends with one line of ``key=value`` pairs
+(top-1 %).
 """
 import argparse
 import os.path as osp
@@ -27,9 +33,10 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmssar.utils.experiment import (SKELETON_CONFIGS,  # noqa: E402
+from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
                                      prepare_jhmdb, prepare_nwucla,
-                                     prepare_synthetic, top1, train_config)
+                                     prepare_synthetic, skeleton_run,
+                                     summarize_rows, top1, train_config)
 
 Q = 'configs/quickstart/'
 SETTINGS = dict(
@@ -61,6 +68,11 @@ def parse_args():
         'processes can share the work and a last call prints the table)')
     parser.add_argument('--max-iters', type=int, default=None)
     parser.add_argument(
+        '--seeds', nargs='+', type=int, default=list(SEEDS),
+        help='seeds of the real-data rows (split, initialisation and data '
+        'order; mean and std over them); the synthetic rows are the one '
+        'seed of make demo')
+    parser.add_argument(
         '--rendered', metavar='SHARED_DATA',
         help='also the rendered real-motion RGB rows, 3 seeds '
         '(benchmarks/rendered_rows.py; e.g. ../shared/data)')
@@ -79,14 +91,16 @@ def main():
     data = {}  # what decides a run's result besides config and options
     if 'synthetic' in settings:
         data['synthetic'] = prepare_synthetic(args.synthetic_root)
-    if 'nwucla' in settings:
-        if not args.nwucla:
-            raise SystemExit('--nwucla DIR is needed for the NW-UCLA rows')
-        prepare_nwucla(args.nwucla, args.skeleton_root)
-    if 'jhmdb' in settings:
-        if not args.jhmdb:
-            raise SystemExit('--jhmdb DIR is needed for the JHMDB rows')
-        prepare_jhmdb(args.jhmdb, args.skeleton_root)
+    prepare = dict(nwucla=(prepare_nwucla, args.nwucla),
+                   jhmdb=(prepare_jhmdb, args.jhmdb))
+    for setting, (fn, src) in prepare.items():
+        if setting not in settings:
+            continue
+        if not src:
+            raise SystemExit(f'--{setting} DIR is needed for the '
+                             f'{setting} rows')
+        for seed in args.seeds:
+            fn(src, args.skeleton_root, seed)
     options = []
     if args.max_iters:
         options = [f'train_cfg.max_iters={args.max_iters}',
@@ -96,31 +110,31 @@ def main():
         for method, config in SETTINGS[setting].items():
             if args.methods and method not in args.methods:
                 continue
-            print(f'[{setting}] {method}: {config}', flush=True)
-            metrics = train_config(
-                config, osp.join(args.work_dir, setting, method), options,
-                env=env, key_extra=dict(data=data.get(setting)))
-            results[(setting, method)] = (top1(metrics), metrics['minutes'])
+            accs = []
+            for seed in ([0] if setting == 'synthetic' else args.seeds):
+                print(f'[{setting}] {method} seed {seed}: {config}',
+                      flush=True)
+                if setting == 'synthetic':
+                    metrics = train_config(
+                        config, osp.join(args.work_dir, setting, method),
+                        options, env=env,
+                        key_extra=dict(data=data.get(setting)))
+                else:
+                    metrics = skeleton_run(setting, method, args.work_dir,
+                                           options, env=env, seed=seed,
+                                           data_root=args.skeleton_root)
+                accs.append(top1(metrics))
+            results[(setting, method)] = accs
 
-    print(f'\n{"setting":<12}{"method":<16}{"top-1 %":>10}{"minutes":>10}')
-    for (setting, method), (acc, minutes) in results.items():
-        print(f'{setting:<12}{method:<16}{acc:>10.1f}{minutes:>10.1f}')
-    pairs = [f'{s}_{m}_top1={acc:.1f}' for (s, m), (acc, _) in results.items()]
-    for setting in settings:
-        if not all((setting, m) in results
-                   for m in ('labeled_only', 'full', 'fixmatch')):
-            continue
-        lo = results[(setting, 'labeled_only')][0]
-        full = results[(setting, 'full')][0]
-        fm = results[(setting, 'fixmatch')][0]
-        if full > lo:
-            pairs.append(f'{setting}_fixmatch_gap_recovered_pct='
-                         f'{100 * (fm - lo) / (full - lo):.1f}')
+    lines, pairs = summarize_rows(results, ('fixmatch', 'meanteacher'))
+    print('\n' + '\n'.join(lines))
     if args.rendered:
         import rendered_rows
-        lines, more = rendered_rows.summarize(rendered_rows.run_rows(
-            args.rendered, work_dir=args.work_dir, methods=args.methods,
-            options=options))
+        lines, more = summarize_rows(
+            rendered_rows.run_rows(args.rendered, work_dir=args.work_dir,
+                                   methods=args.methods, seeds=args.seeds,
+                                   options=options),
+            rendered_rows.SSL_METHODS)
         print('\n' + '\n'.join(lines))
         pairs += more
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')

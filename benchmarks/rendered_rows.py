@@ -17,7 +17,6 @@ A new RGB method gets a row by adding its config to ``SETTINGS``.
 import argparse
 import json
 import os.path as osp
-import statistics
 import sys
 import time
 from dataclasses import asdict
@@ -28,7 +27,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from mmssar.datasets import skeleton_render  # noqa: E402
-from mmssar.utils.experiment import top1, train_config  # noqa: E402
+from mmssar.utils.experiment import (SEEDS, summarize_rows,  # noqa: E402
+                                     top1, train_config)
 
 R = 'configs/rendered/'
 SETTINGS = dict(
@@ -49,7 +49,6 @@ SETTINGS = dict(
 )
 METHODS = ('labeled_only', 'fixmatch', 'meanteacher', 'ltg', 'full')
 SSL_METHODS = ('fixmatch', 'meanteacher', 'ltg')
-SEEDS = (0, 1, 2)
 SHOTS = 10
 ENV_ROOT = 'MMSSAR_RENDERED_ROOT'  # read by the rendered configs
 
@@ -98,12 +97,6 @@ def seed_options(setting: str, method: str, rendered_root: str,
     return options
 
 
-def mean_std(values: Sequence[float]) -> Tuple[float, float]:
-    """Mean and sample std (0 for a single value)."""
-    std = statistics.stdev(values) if len(values) > 1 else 0.0
-    return statistics.mean(values), std
-
-
 def run_rows(shared_data: str,
              rendered_root: str = 'data/rendered',
              work_dir: str = 'work_dirs/benchmarks',
@@ -136,35 +129,6 @@ def run_rows(shared_data: str,
     return results
 
 
-def summarize(results: Dict[Tuple[str, str], List[float]]
-              ) -> Tuple[List[str], List[str]]:
-    """Table lines and ``key=value`` pairs (means, stds, and the share of
-    the labeled-only -> full gap that the best SSL method recovers)."""
-    lines = [f'{"setting":<18}{"method":<14}{"top-1 % mean":>14}'
-             f'{"std":>7}  seeds']
-    pairs = []
-    for (setting, method), accs in results.items():
-        mean, std = mean_std(accs)
-        lines.append(f'{setting:<18}{method:<14}{mean:>14.1f}{std:>7.1f}  '
-                     f'{len(accs)}')
-        pairs += [f'{setting}_{method}_top1={mean:.1f}',
-                  f'{setting}_{method}_top1_std={std:.1f}']
-    for setting in dict.fromkeys(s for s, _ in results):
-        base = results.get((setting, 'labeled_only'))
-        full = results.get((setting, 'full'))
-        ssl = {m: mean_std(results[(setting, m)])[0] for m in SSL_METHODS
-               if (setting, m) in results}
-        if not (base and full and ssl):
-            continue
-        lo, hi = mean_std(base)[0], mean_std(full)[0]
-        best = max(ssl, key=ssl.get)
-        if hi > lo:
-            pairs += [f'{setting}_best_ssl={best}',
-                      f'{setting}_best_ssl_gap_recovered_pct='
-                      f'{100 * (ssl[best] - lo) / (hi - lo):.1f}']
-    return lines, pairs
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--shared-data', default='../shared/data')
@@ -181,7 +145,7 @@ def main():
                    f'train_cfg.val_interval={args.max_iters}']
     results = run_rows(args.shared_data, args.rendered_root, args.work_dir,
                        args.methods, args.seeds, options)
-    lines, pairs = summarize(results)
+    lines, pairs = summarize_rows(results, SSL_METHODS)
     print('\n' + '\n'.join(lines))
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')
     print(' '.join(pairs))

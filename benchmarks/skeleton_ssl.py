@@ -8,7 +8,8 @@ ground-truth 2-D joints, split 1. Rows:
 2. FixMatch around the same ST-GCN (+ the other training clips unlabeled);
 3. SCD-Net pre-training (all training clips, no labels) + linear probe on
    the 10 labels per class (plus 1-NN retrieval with the 10-shot bank and
-   with the whole training split as bank, labels of the bank only);
+   with the whole training split as bank, labels of the bank only), and as
+   a control the same linear probe on a randomly initialised encoder;
 4. SCD-Net pre-training + fine-tuning of the whole network on the 10 labels
    per class (the semi-supervised protocol of CMD / SCD-Net), and as a
    control the same fine-tuning from a random initialisation;
@@ -23,7 +24,11 @@ rows are the stages of the chain ``configs/scdnet/cpu/scdnet-cpu_chain_<ds>.py``
 run's work dir to redo it.
 
 Accuracies are the top-1 of the final model on the test split (the last
-validation of the run, no checkpoint selection on the test set). Each
+validation of the run, no checkpoint selection on the test set), mean and
+std over ``--seeds`` (default 0 1 2). Seed 0 is the configs as they are;
+seed ``s`` draws the 10-per-class split with seed ``s``
+(``mmssar.utils.experiment.seed_root``) and sets ``randomness.seed=s``
+(initialisation and data order), in every ST-GCN run and every chain stage. Each
 training process runs with one intra-op thread (on a shared 2-core machine
 more threads make these small models several times slower).
 
@@ -43,9 +48,10 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from mmssar.utils.chain import ChainRunner, load_chain, stage_output  # noqa
-from mmssar.utils.experiment import (SKELETON_CONFIGS,  # noqa: E402
-                                     final_metrics, prepare_jhmdb,
-                                     prepare_nwucla, skeleton_run, top1)
+from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
+                                     final_metrics, mean_std, prepare_jhmdb,
+                                     prepare_nwucla, seed_root,
+                                     seed_run_name, skeleton_run, top1)
 
 CHAIN = osp.join('configs', 'scdnet', 'cpu', 'scdnet-cpu_chain_{}.py')
 DATASETS = {
@@ -55,11 +61,12 @@ DATASETS = {
                   prepare=prepare_jhmdb, source='skeleton/jhmdb_gt_pose'),
 }
 #: the chain stages behind the SCD-Net rows
-SCD_STAGES = ('pretrain', 'linear', 'knn1_10shot', 'knn1_full', 'finetune',
-              'scratch')
+SCD_STAGES = ('pretrain', 'linear', 'linear_random', 'knn1_10shot',
+              'knn1_full', 'finetune', 'scratch')
 ROWS = (('stgcn_labeled', 'labeled-only ST-GCN'),
         ('stgcn_fixmatch', 'FixMatch ST-GCN (EMA teacher)'),
         ('scd_linear', 'SCD-Net pretrain + linear'),
+        ('scd_linear_random', 'linear probe on a random encoder (control)'),
         ('scd_knn1_10shot', 'SCD-Net pretrain + 1-NN (10-shot bank)'),
         ('scd_knn1_full', 'SCD-Net pretrain + 1-NN (full train bank)'),
         ('scd_finetune', 'SCD-Net pretrain + semi-sup. fine-tune'),
@@ -86,7 +93,12 @@ def parse_args():
         '--scale', type=float, default=1.0,
         help='multiply every schedule length (e.g. 0.25 for a smoke run)')
     parser.add_argument('--jobs', type=int, default=1,
-                        help='data sets run in parallel (one thread each)')
+                        help='data sets x seeds run in parallel (one thread '
+                        'each)')
+    parser.add_argument(
+        '--seeds', nargs='+', type=int, default=list(SEEDS),
+        help='seeds (split, initialisation and data order); every row is '
+        'the mean and std over them')
     return parser.parse_args()
 
 
@@ -109,18 +121,22 @@ def schedule_options(cfg_path, scale):
     return opts
 
 
-def bench_dataset(key, args, env):
+def bench_dataset(key, seed, args, env):
+    """Every row of one data set and seed: ``(top-1 % per row, seconds per
+    run)``."""
     ds = DATASETS[key]
-    ds['prepare'](osp.join(args.shared_data, ds['source']), args.data_root)
+    ds['prepare'](osp.join(args.shared_data, ds['source']), args.data_root,
+                  seed)
     out = {}
     stgcn = {}
     for row, method in (('stgcn_labeled', 'labeled_only'),
                         ('stgcn_fixmatch', 'fixmatch'),
                         ('stgcn_full', 'full')):
         opts = schedule_options(SKELETON_CONFIGS[key][method], args.scale)
-        print(f'[{key}] {row}', flush=True)
+        print(f'[{key} seed {seed}] {row}', flush=True)
         stgcn[row] = skeleton_run(key, method, args.stgcn_work_dir, opts,
-                                  env=env, echo=False)
+                                  env=env, echo=False, seed=seed,
+                                  data_root=args.data_root)
         out[row] = top1(stgcn[row])
     out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
         'acc/student_top1']
@@ -130,9 +146,15 @@ def bench_dataset(key, args, env):
     stages = load_chain(CHAIN.format(ds['tag']))
     options = [f'{s.name}:{o}' for s in stages if s.config
                for o in schedule_options(s.config, args.scale)]
-    work = osp.join(ROOT, args.work_dir, key)
-    runner = ChainRunner(stages, work, cfg_options=options, env=env,
-                         log=lambda msg: print(f'[{key}] {msg}', flush=True))
+    if seed:
+        # every stage (and the k-NN commands) of this seed's chain: its
+        # initialisation and data order, and its split via the data root
+        options.append(f'randomness.seed={seed}')
+        env = dict(env, MMSSAR_SKELETON_ROOT=seed_root(args.data_root, seed))
+    work = osp.join(ROOT, args.work_dir, seed_run_name(key, seed))
+    runner = ChainRunner(
+        stages, work, cfg_options=options, env=env,
+        log=lambda msg: print(f'[{key} seed {seed}] {msg}', flush=True))
     start = time.time()
     runner.run(only=SCD_STAGES)
     times['scd_chain'] = time.time() - start
@@ -141,6 +163,7 @@ def bench_dataset(key, args, env):
         return 100 * final_metrics(runner.stage_dir(stage))['acc/top1']
 
     out['scd_linear'] = acc('linear')
+    out['scd_linear_random'] = acc('linear_random')
     for row in ('knn1_10shot', 'knn1_full'):
         last = stage_output(runner.work_dir, row).strip().splitlines()[-1]
         out[f'scd_{row}'] = float(last.split('=')[1])
@@ -154,34 +177,48 @@ def main():
     env = dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                PYTHONWARNINGS='ignore', MMSSAR_SKELETON_ROOT=args.data_root)
     start = time.time()
+    jobs = [(k, seed) for k in args.datasets for seed in args.seeds]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {k: pool.submit(bench_dataset, k, args, env)
-                   for k in args.datasets}
-        results = {k: f.result() for k, f in futures.items()}
+        futures = {job: pool.submit(bench_dataset, *job, args, env)
+                   for job in jobs}
+        runs = {job: f.result() for job, f in futures.items()}
     total = time.time() - start
 
+    def stats(k, row):
+        return mean_std([runs[(k, s)][0][row] for s in args.seeds])
+
     names = [DATASETS[k]['name'] for k in args.datasets]
-    print(f'\nTop-1 (%) on the test split, 10 labels per class '
-          f'(schedule scale {args.scale}):')
+    print(f'\nTop-1 (%) on the test split, 10 labels per class, mean ± std '
+          f'over seeds {args.seeds} (schedule scale {args.scale}):')
     print('| method | ' + ' | '.join(names) + ' |')
     print('|---|' + '---|' * len(names))
     for row, title in ROWS:
-        cells = [f'{results[k][0][row]:.1f}' for k in args.datasets]
+        cells = ['{:.1f} ± {:.1f}'.format(*stats(k, row))
+                 for k in args.datasets]
         print(f'| {title} | ' + ' | '.join(cells) + ' |')
-    for k in args.datasets:
-        mins = ', '.join(f'{n} {t / 60:.1f}'
-                         for n, t in results[k][1].items())
-        print(f'{DATASETS[k]["name"]} run times (min): {mins}')
+    for (k, seed), (_, times) in runs.items():
+        mins = ', '.join(f'{n} {t / 60:.1f}' for n, t in times.items())
+        print(f'{DATASETS[k]["name"]} seed {seed} run times (min): {mins}')
     print(f'total wall time: {total / 60:.1f} min (jobs={args.jobs})')
     pairs = []
     for k in args.datasets:
         for row, _ in ROWS:
-            pairs.append(f'{k}_{row}={results[k][0][row]:.2f}')
-        res = results[k][0]
-        gain = res['scd_finetune'] - res['stgcn_labeled']
-        pairs.append(f'{k}_finetune_minus_labeled_only={gain:.2f}')
-        gain = res['scd_finetune'] - res['scd_scratch']
-        pairs.append(f'{k}_finetune_minus_scratch={gain:.2f}')
+            mean, std = stats(k, row)
+            pairs += [f'{k}_{row}={mean:.2f}', f'{k}_{row}_std={std:.2f}']
+        lo, full = stats(k, 'stgcn_labeled')[0], stats(k, 'stgcn_full')[0]
+        for row in ('stgcn_fixmatch', 'scd_finetune'):
+            if full > lo:
+                share = 100 * (stats(k, row)[0] - lo) / (full - lo)
+                pairs.append(f'{k}_{row}_gap_recovered_pct={share:.1f}')
+        for name, a, b in (('finetune_minus_labeled_only', 'scd_finetune',
+                            'stgcn_labeled'),
+                           ('finetune_minus_scratch', 'scd_finetune',
+                            'scd_scratch'),
+                           ('linear_minus_random', 'scd_linear',
+                            'scd_linear_random')):
+            gain = stats(k, a)[0] - stats(k, b)[0]
+            pairs.append(f'{k}_{name}={gain:.2f}')
+    pairs.append(f'seeds={len(args.seeds)}')
     pairs.append(f'scale={args.scale}')
     pairs.append(f'wall_min={total / 60:.1f}')
     print(' '.join(pairs))

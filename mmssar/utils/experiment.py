@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -165,26 +165,88 @@ SKELETON_CONFIGS = {
 }
 
 
+#: The seeds of every real-data benchmark row (mean and std over them).
+SEEDS = (0, 1, 2)
+
+
+def mean_std(values: Sequence[float]) -> Tuple[float, float]:
+    """Mean and sample std (0 for a single value)."""
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.mean(values), std
+
+
+def seed_root(root: str, seed: int) -> str:
+    """The data folder of one seed's splits.
+
+    Seed 0 is the default preparation (``root`` itself, what the configs
+    read without options); seed ``s > 0`` lives in ``root/seed{s}``, where
+    the data set file is a link to the shared one and only the labeled /
+    unlabeled split is redrawn with seed ``s``. A run selects its seed by
+    pointing the configs' data-root variable there (e.g.
+    ``MMSSAR_SKELETON_ROOT``), so every config (ST-GCN rows and SCD-Net
+    chain stages alike) takes a seed without knowing its dataloader layout.
+    """
+    return root if seed == 0 else osp.join(root, f'seed{seed}')
+
+
+def seed_run_name(name: str, seed: int) -> str:
+    """Work-dir name of one seed's run (seed 0 keeps the plain name, so
+    the runs made before seeds existed stay reusable)."""
+    return name if seed == 0 else f'{name}_seed{seed}'
+
+
 def skeleton_run(dataset: str,
                  method: str,
                  work_root: str,
                  cfg_options: Sequence[str] = (),
                  env: Optional[dict] = None,
-                 echo: bool = True) -> Dict[str, float]:
+                 echo: bool = True,
+                 seed: int = 0,
+                 data_root: str = 'data/skeleton') -> Dict[str, float]:
     """One row of the CPU skeleton experiments (:data:`SKELETON_CONFIGS`),
-    trained in ``work_root/<dataset>/<method>`` and cached under the key
-    ``benchmarks/accuracy.py`` uses (the data set is a fixed preparation,
-    so ``key_extra`` is ``dict(data=None)``)."""
+    trained in ``work_root/<dataset>/<method>[_seed<s>]`` and cached under
+    the key ``benchmarks/accuracy.py`` uses (the data set is a fixed
+    preparation, so ``key_extra`` is ``dict(data=None)``; other seeds add
+    ``seed``).
+
+    Seed ``s`` trains on the split of :func:`seed_root` with
+    ``randomness.seed=s`` (split, initialisation and data order all change);
+    prepare it first with ``prepare_<dataset>(src, data_root, s)``.
+    """
     if dataset not in SKELETON_CONFIGS:
         raise KeyError(f'unknown skeleton data set {dataset!r}; choose from '
                        f'{sorted(SKELETON_CONFIGS)}')
+    key_extra = dict(data=None)
+    options = list(cfg_options)
+    if seed:
+        key_extra['seed'] = seed
+        options.append(f'randomness.seed={seed}')
+        env = dict(env or {}, MMSSAR_SKELETON_ROOT=seed_root(data_root, seed))
     return train_config(SKELETON_CONFIGS[dataset][method],
-                        osp.join(work_root, dataset, method), cfg_options,
-                        env=env, echo=echo, key_extra=dict(data=None))
+                        osp.join(work_root, dataset,
+                                 seed_run_name(method, seed)), options,
+                        env=env, echo=echo, key_extra=key_extra)
+
+
+def _seed_split(root: str, data_file: str, prefix: str, per_class: int,
+                seed: int, split: str) -> None:
+    """``prefix``'s labeled/unlabeled split of ``root/data_file`` for one
+    seed, in :func:`seed_root` (the data file linked, not copied)."""
+    folder = seed_root(root, seed)
+    if seed:
+        os.makedirs(folder, exist_ok=True)
+        link = osp.join(folder, data_file)
+        if not osp.exists(link):
+            os.symlink(osp.join('..', data_file), link)
+    out = osp.join(folder, prefix)
+    if not osp.exists(out + '_labeled.pkl'):
+        _make_split(osp.join(root, data_file), out, per_class, seed,
+                    split=split)
 
 
 def prepare_nwucla(src: str, root: str, seed: int = 0) -> None:
-    """NW-UCLA as a PoseDataset pickle and its 10-per-class split (once)."""
+    """NW-UCLA as a PoseDataset pickle and its 10-per-class split of seed
+    ``seed`` (in :func:`seed_root`; each made once)."""
     pkl = osp.join(root, 'nwucla_3d.pkl')
     if not osp.exists(pkl):
         if not osp.isdir(src):
@@ -197,14 +259,14 @@ def prepare_nwucla(src: str, root: str, seed: int = 0) -> None:
             osp.join(ROOT, 'tools', 'data', 'skeleton', 'nwucla_to_pose.py'),
             src, pkl
         ], check=True, cwd=ROOT)
-    prefix = osp.join(root, 'nwucla_xview_10pc')
-    if not osp.exists(prefix + '_labeled.pkl'):
-        _make_split(pkl, prefix, 10, seed, split='xview_train')
+    _seed_split(root, 'nwucla_3d.pkl', 'nwucla_xview_10pc', 10, seed,
+                'xview_train')
 
 
 def prepare_jhmdb(src: str, root: str, seed: int = 0) -> None:
     """JHMDB ground-truth 2-D joints as a PoseDataset pickle and the
-    10-per-class split of its split-1 training clips (once)."""
+    10-per-class split of its split-1 training clips of seed ``seed`` (in
+    :func:`seed_root`; each made once)."""
     pkl = osp.join(root, 'jhmdb_gt_2d.pkl')
     if not osp.exists(pkl):
         subprocess.run([
@@ -212,6 +274,56 @@ def prepare_jhmdb(src: str, root: str, seed: int = 0) -> None:
             osp.join(ROOT, 'tools', 'data', 'skeleton', 'jhmdb_to_pose.py'),
             src, pkl
         ], check=True, cwd=ROOT)
-    prefix = osp.join(root, 'jhmdb_split1_10pc')
-    if not osp.exists(prefix + '_labeled.pkl'):
-        _make_split(pkl, prefix, 10, seed, split='train1')
+    _seed_split(root, 'jhmdb_gt_2d.pkl', 'jhmdb_split1_10pc', 10, seed,
+                'train1')
+
+
+def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
+                   ssl_methods: Sequence[str]
+                   ) -> Tuple[List[str], List[str]]:
+    """Table lines and ``key=value`` pairs of benchmark rows.
+
+    Args:
+        results (dict): ``(setting, method) -> [top-1 % per seed]``.
+        ssl_methods (Sequence[str]): the semi-supervised methods among the
+            rows (their gap shares are printed; the best one is named).
+
+    Returns:
+        tuple: the table lines (mean, std, number of seeds per row, and per
+        setting the share of the labeled-only -> full gap each SSL method
+        recovers) and the pairs (``<setting>_<method>_top1`` and ``..._std``,
+        ``<setting>_<method>_gap_recovered_pct``, ``<setting>_best_ssl``,
+        ``<setting>_best_ssl_gap_recovered_pct``).
+    """
+    lines = [f'{"setting":<18}{"method":<16}{"top-1 % mean":>14}'
+             f'{"std":>7}{"gap %":>8}  seeds']
+    pairs = []
+    gaps = {}
+    for setting in dict.fromkeys(s for s, _ in results):
+        base = results.get((setting, 'labeled_only'))
+        full = results.get((setting, 'full'))
+        if not (base and full):
+            continue
+        lo, hi = mean_std(base)[0], mean_std(full)[0]
+        if hi <= lo:
+            continue
+        ssl = {m: mean_std(results[(setting, m)])[0] for m in ssl_methods
+               if (setting, m) in results}
+        for method, mean in ssl.items():
+            gaps[(setting, method)] = 100 * (mean - lo) / (hi - lo)
+            pairs.append(f'{setting}_{method}_gap_recovered_pct='
+                         f'{gaps[(setting, method)]:.1f}')
+        if ssl:
+            best = max(ssl, key=ssl.get)
+            pairs += [f'{setting}_best_ssl={best}',
+                      f'{setting}_best_ssl_gap_recovered_pct='
+                      f'{gaps[(setting, best)]:.1f}']
+    for (setting, method), accs in results.items():
+        mean, std = mean_std(accs)
+        gap = gaps.get((setting, method))
+        gap = f'{gap:>8.1f}' if gap is not None else f'{"":>8}'
+        lines.append(f'{setting:<18}{method:<16}{mean:>14.1f}{std:>7.1f}'
+                     f'{gap}  {len(accs)}')
+        pairs += [f'{setting}_{method}_top1={mean:.1f}',
+                  f'{setting}_{method}_top1_std={std:.1f}']
+    return lines, pairs

@@ -112,11 +112,13 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
                ('s', 'fixmatch'): [60., 70., 80.],
                ('s', 'ltg'): [55., 55., 55.],
                ('s', 'full'): [80., 80., 80.]}
-    lines, pairs = rendered_rows.summarize(results)
+    lines, pairs = rendered_rows.summarize_rows(results,
+                                                rendered_rows.SSL_METHODS)
     assert 's_labeled_only_top1=50.0' in pairs
     assert 's_labeled_only_top1_std=10.0' in pairs
     assert 's_best_ssl=fixmatch' in pairs
     assert 's_best_ssl_gap_recovered_pct=66.7' in pairs
+    assert 's_ltg_gap_recovered_pct=16.7' in pairs
     assert len(lines) == 5
 
 

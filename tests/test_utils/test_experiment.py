@@ -96,3 +96,77 @@ def test_prepare_synthetic_remakes_stale_data(tmp_path, monkeypatch):
     assert len(made) == 2 and splits == [5, 20, 5]
     experiment.prepare_synthetic(root, seed=1, shots=(5, ))
     assert len(made) == 3 and made[-1]['seed'] == 1
+
+
+def _tiny_pose_pickle(path, per_class=6, classes=3):
+    import pickle
+
+    import numpy as np
+    names = [f'clip{i:02d}' for i in range(per_class * classes)]
+    anns = [dict(frame_dir=n, label=i % classes, total_frames=4,
+                 keypoint=np.zeros((1, 4, 3, 2), np.float32))
+            for i, n in enumerate(names)]
+    with open(path, 'wb') as f:
+        pickle.dump(dict(split=dict(train=names), annotations=anns), f)
+
+
+def _names(path):
+    import pickle
+    with open(path, 'rb') as f:
+        return {a['frame_dir'] for a in pickle.load(f)['annotations']}
+
+
+def test_seed_splits_redraw_the_split_and_share_the_data_file(tmp_path):
+    root = str(tmp_path)
+    _tiny_pose_pickle(osp.join(root, 'pose.pkl'))
+    for seed in (0, 1):
+        experiment._seed_split(root, 'pose.pkl', 'pose_2pc', 2, seed,
+                               'train')
+    seed1 = experiment.seed_root(root, 1)
+    assert seed1 == osp.join(root, 'seed1')
+    assert experiment.seed_root(root, 0) == root
+    # the data file is linked, not copied; the split is drawn anew
+    assert osp.islink(osp.join(seed1, 'pose.pkl'))
+    assert _names(osp.join(seed1, 'pose.pkl')) == _names(
+        osp.join(root, 'pose.pkl'))
+    lab0 = _names(osp.join(root, 'pose_2pc_labeled.pkl'))
+    lab1 = _names(osp.join(seed1, 'pose_2pc_labeled.pkl'))
+    unl1 = _names(osp.join(seed1, 'pose_2pc_unlabeled.pkl'))
+    assert len(lab0) == len(lab1) == 6
+    assert lab0 != lab1
+    assert not lab1 & unl1 and len(lab1 | unl1) == 18
+
+
+def test_skeleton_run_of_a_seed_uses_its_split_seed_and_work_dir(
+        tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        experiment, 'train_config',
+        lambda config, work_dir, options, env=None, echo=True, key_extra=None:
+        calls.append((config, work_dir, options, env, key_extra)) or {})
+    experiment.skeleton_run('nwucla', 'fixmatch', 'W', ['a=1'], seed=0,
+                            data_root='D')
+    experiment.skeleton_run('nwucla', 'fixmatch', 'W', ['a=1'],
+                            env=dict(X='1'), seed=2, data_root='D')
+    (_, dir0, opts0, env0, key0), (_, dir2, opts2, env2, key2) = calls
+    # seed 0 is the run made before seeds existed: same dir, options, key
+    assert dir0 == osp.join('W', 'nwucla', 'fixmatch')
+    assert opts0 == ['a=1'] and env0 is None and key0 == dict(data=None)
+    assert dir2 == osp.join('W', 'nwucla', 'fixmatch_seed2')
+    assert opts2 == ['a=1', 'randomness.seed=2']
+    assert env2 == dict(X='1', MMSSAR_SKELETON_ROOT=osp.join('D', 'seed2'))
+    assert key2 == dict(data=None, seed=2)
+
+
+def test_summarize_rows_gap_shares_and_best_method():
+    results = {('s', 'labeled_only'): [40., 60.],
+               ('s', 'fixmatch'): [70., 70.],
+               ('s', 'meanteacher'): [60.],
+               ('s', 'full'): [90., 90.]}
+    lines, pairs = experiment.summarize_rows(
+        results, ('fixmatch', 'meanteacher'))
+    assert 's_fixmatch_gap_recovered_pct=50.0' in pairs
+    assert 's_meanteacher_gap_recovered_pct=25.0' in pairs
+    assert 's_best_ssl=fixmatch' in pairs
+    assert 's_labeled_only_top1_std=14.1' in pairs
+    assert len(lines) == 5 and lines[2].split()[-2:] == ['50.0', '2']
