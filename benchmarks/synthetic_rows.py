@@ -85,14 +85,14 @@ def report(results: Dict[str, List[dict]],
     """Print the table; returns the ``key=value`` pairs (top-1 % means and
     stds, ``<a>_minus_<b>`` and ``<a>_over_<b>_iter_cost`` for each pair
     of ``compare`` that was run)."""
-    print(f'\n{"row":<22}{"top-1 %":>9}{"std":>6}{"s/iter":>8}'
+    print(f'\n{"row":<26}{"top-1 %":>9}{"std":>6}{"s/iter":>8}'
           f'{"minutes":>9}  seeds')
     acc = {n: mean_std([top1(m) for m in ms]) for n, ms in results.items()}
     cost = {n: mean_std([m.get('iter_time', 0.) for m in ms])[0]
             for n, ms in results.items()}
     for name, ms in results.items():
         minutes = sum(m['minutes'] for m in ms)
-        print(f'{name:<22}{acc[name][0]:>9.1f}{acc[name][1]:>6.1f}'
+        print(f'{name:<26}{acc[name][0]:>9.1f}{acc[name][1]:>6.1f}'
               f'{cost[name]:>8.3f}{minutes:>9.1f}  {len(ms)}')
     pairs = []
     for name in results:
