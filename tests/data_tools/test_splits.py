@@ -243,13 +243,32 @@ def test_refuses_to_overwrite_input(tmp_path):
 # ------------------------------------------------------------- presets --
 def test_presets_are_consistent_and_documented(project_root):
     doc = open(osp.join(project_root, 'docs', 'data_preparation.md')).read()
-    assert len(PRESETS) == 5 + 3 + 2 + 8
+    assert len(PRESETS) == 5 + 3 + 2 + 8 + 6
     for name, preset in PRESETS.items():
         assert preset.protocol in PROTOCOLS
         assert (preset.ratio is None) != (preset.per_class is None)
         assert f'`{name}`' in doc, f'preset {name} is not documented'
     assert PRESETS['kinetics400-1pct'].per_class == 6
     assert PRESETS['ntu60-xview-10pct-random'].split == 'xview_train'
+    assert PRESETS['gym99-5pct'].num_classes == 99
+    assert PRESETS['gym288-10pct'].num_classes is None
+
+
+def test_preset_without_class_count_takes_the_users(tmp_path, project_root):
+    cli = load_cli(project_root)
+    ann = write_list(tmp_path / 'train.txt', synthetic_lines(SIZES))
+    args = cli.parse_args([ann, '--preset', 'gym288-10pct', '--seed', '0',
+                           '--out', str(tmp_path / 'g'), '--num-classes',
+                           '6'])
+    assert cli.resolve(args)['num_classes'] == 6
+    args = cli.parse_args([ann, '--preset', 'gym99-10pct', '--seed', '0',
+                           '--out', str(tmp_path / 'g'), '--num-classes',
+                           '6'])
+    with pytest.raises(ValueError, match='conflicts with preset'):
+        cli.resolve(args)
+    # counted from the list when nobody gives it
+    assert cli.main([ann, '--preset', 'finediving-10pct', '--seed', '0',
+                     '--out', str(tmp_path / 'f')]) == 0
 
 
 # ----------------------------------------------------------------- CLI --

@@ -86,8 +86,8 @@ def resolve(args) -> dict:
         return settings
     preset = PRESETS[args.preset]
     for name in ('protocol', 'num_classes'):
-        given = getattr(args, name)
-        if given is not None and given != getattr(preset, name):
+        given, fixed = getattr(args, name), getattr(preset, name)
+        if given is not None and fixed is not None and given != fixed:
             raise ValueError(f'--{name.replace("_", "-")} {given} conflicts '
                              f'with preset {args.preset} '
                              f'({getattr(preset, name)})')
@@ -95,7 +95,9 @@ def resolve(args) -> dict:
         ratio=preset.ratio,
         per_class=preset.per_class,
         protocol=preset.protocol,
-        num_classes=preset.num_classes)
+        # presets of lists that may miss classes leave the count to the user
+        num_classes=(args.num_classes if preset.num_classes is None else
+                     preset.num_classes))
     if args.split is None and args.ann_file.lower().endswith(
             ('.pkl', '.pickle')):
         settings['split'] = preset.split
