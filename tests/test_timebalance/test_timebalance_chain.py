@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -42,9 +43,10 @@ def synth(tmp_path_factory):
     return root
 
 
-@pytest.mark.slow
-def test_tiny_chain_runs_end_to_end(synth, tmp_path, monkeypatch):
-    work = str(tmp_path / 'chain')
+@pytest.fixture(scope='module')
+def chain_work(synth, tmp_path_factory):
+    """The tiny chain run once through tools/run_chain.py (one process)."""
+    work = str(tmp_path_factory.mktemp('tb_chain') / 'chain')
     env = dict(os.environ, MMSSAR_SYNTH_ROOT=synth, PYTHONPATH=ROOT)
     proc = subprocess.run([
         sys.executable, osp.join(ROOT, 'tools', 'run_chain.py'), CHAIN,
@@ -53,6 +55,13 @@ def test_tiny_chain_runs_end_to_end(synth, tmp_path, monkeypatch):
         'train_dataloader.batch_size=2'
     ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return work, env
+
+
+@pytest.mark.slow
+def test_tiny_chain_runs_end_to_end(synth, chain_work, tmp_path,
+                                    monkeypatch):
+    work, env = chain_work
     for name in STAGES:
         assert osp.isfile(osp.join(work, name, DONE_FILE)), name
 
@@ -117,3 +126,45 @@ def test_tiny_chain_runs_end_to_end(synth, tmp_path, monkeypatch):
     for name in STAGES:
         assert f'[chain] {name}: done, skipped' in again.stdout
     assert ': running' not in again.stdout
+
+
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_pretraining_and_distillation_run_on_two_gloo_ranks(
+        synth, chain_work, tmp_path):
+    """Stage 1 (contrastive pre-training) and stage 3 (distillation from the
+    chain's fine-tuned teachers) under tools/dist_train.sh with 2 ranks."""
+    work, env = chain_work
+    cpu = osp.join(ROOT, 'configs', 'timebalance', 'cpu')
+    scores = osp.join(work, 'similarity', 'scores.json')
+    runs = dict(
+        pretrain=('timebalance-cpu_pretrain_synthetic.py',
+                  ['model.mode=invariant']),
+        distil=('timebalance-cpu_distil_20shot_synthetic.py', [
+            'model.teachers.inv.checkpoint=' +
+            find_checkpoint(osp.join(work, 'finetune_inv')),
+            'model.teachers.dist.checkpoint=' +
+            find_checkpoint(osp.join(work, 'finetune_dist')),
+            f'train_dataloader.dataset.dataset.pipeline.0.score_file={scores}',
+            'train_cfg.unlabeled_dataloader.dataset.dataset.pipeline.0.'
+            f'score_file={scores}'
+        ]))
+    for name, (config, options) in runs.items():
+        out = str(tmp_path / name)
+        proc = subprocess.run([
+            'bash', osp.join(ROOT, 'tools', 'dist_train.sh'),
+            osp.join(cpu, config), '2', '--work-dir', out, '--cfg-options',
+            'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2',
+            'train_dataloader.batch_size=2', *options
+        ], cwd=ROOT, env=dict(env, PYTHON=sys.executable, PORT=_free_port()),
+            capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, (name, proc.stdout[-3000:] +
+                                      proc.stderr[-3000:])
+        assert 'Distributed launcher: pytorch' in proc.stdout + proc.stderr
+        assert 'GPU number: 2' in proc.stdout + proc.stderr, name
+        find_checkpoint(out)  # each leaves its checkpoint
