@@ -98,3 +98,64 @@ def test_unlabeled_pipeline_after_decode(rel):
         # every pixel of frame t carries the index of its source frame
         torch.testing.assert_close(x[0, 0, :, 0, 0].long(), expected.long())
     assert views['strong'].shape == views['weak'].shape
+
+
+VIT = ('configs/acl_mtl/acl-mtl_timesformer-divst-in21k-pre_8xb8-mu1-'
+       '8x8x1-15k_ucf101-split1-10pc.py')
+
+
+def test_vit_leaf_is_the_timesformer_fixmatch_config_plus_acl_mtl():
+    cfg = load(VIT)
+    base = load('configs/students/fixmatch_timesformer-divst-in21k-pre_'
+                '8xb8-mu1-8x8x1-15k_ucf101-split1-10pc.py')
+    assert cfg.model.type == 'ACLMTLRecognizer'
+    assert cfg.model.student == base.model.student
+    assert cfg.model.student.backbone.type == 'TimeSformer'
+    assert cfg.model.mtl.tokens == 'clip'
+    assert cfg.param_scheduler == base.param_scheduler
+    assert cfg.model.acl.weight.warmup == base.warmup_iters
+    # every clip has the frame count of the time embedding
+    sampler = cfg.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline[1]
+    assert sampler.clip_len == base.model.student.backbone.num_frames
+
+
+def test_vit_leaf_model_trains_a_step_with_clip_tokens():
+    """The leaf's model with the TimeSformer shrunk (2 layers, 32 px):
+    one training step, with ACL and the clip-token calibration active."""
+    import copy
+    import sys
+    sys.path.insert(0, osp.join(PROJECT_ROOT, 'tests', 'test_acl_mtl'))
+    try:
+        from acl_mtl_utils import acl_batches
+    finally:
+        sys.path.pop(0)
+    from mmengine.optim import build_optim_wrapper
+
+    from mmssar.registry import MODELS
+    model_cfg = copy.deepcopy(load(VIT).model)
+    model_cfg.student.backbone.update(
+        img_size=32, embed_dims=32, num_heads=2, num_transformer_layers=2,
+        pretrained=None)
+    model_cfg.student.cls_head.update(in_channels=32, num_classes=3)
+    model_cfg.acl.bank.size = 16
+    model_cfg.acl.reliability.update(min_samples=4, interval=1)
+    model_cfg.acl.weight.warmup = 0
+    model_cfg.mtl.weight.warmup = 0
+    model_cfg.mtl.calibration.update(embed_channels=16, num_heads=2)
+    model_cfg.semi_train_cfg.threshold = 0.0
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg)
+        model.sync_teacher()
+        optim = build_optim_wrapper(
+            model, dict(optimizer=dict(type='SGD', lr=0.01)))
+        sup, unsup = acl_batches(long_views=('long', 'long_video'))
+        before = {k: v.clone() for k, v in
+                  model.calibration.state_dict().items()}
+        for _ in range(2):
+            logs = model.train_step((sup, unsup), optim)
+    for key in ('loss_acl', 'loss_mtl_calib', 'loss_mtl_align'):
+        assert torch.isfinite(logs[key]), key
+    assert logs['loss_mtl_calib'] > 0
+    after = model.calibration.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
