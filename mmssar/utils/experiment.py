@@ -38,6 +38,69 @@ def final_metrics(work_dir: str) -> Dict[str, float]:
     return metrics
 
 
+#: what tools/train.py writes into the dumped config for this run only
+_RUN_KEYS = ('work_dir', 'launcher', 'resume')
+
+
+def _resolved_config(config: str, cfg_options: Sequence[str],
+                     env: Optional[dict]):
+    """``config`` with ``cfg_options`` merged, loaded under ``env`` (the
+    configs read ``{{$VAR:default}}`` from the environment)."""
+    import argparse
+
+    from mmengine.config import Config, DictAction
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        cfg = Config.fromfile(config if osp.isabs(config) else
+                              osp.join(ROOT, config))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if cfg_options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+        cfg.merge_from_dict(
+            parser.parse_args(['--cfg-options', *cfg_options]).cfg_options)
+    return cfg
+
+
+def config_changed(config: str, work_dir: str,
+                   cfg_options: Sequence[str] = (),
+                   env: Optional[dict] = None) -> Optional[str]:
+    """Why a finished run in ``work_dir`` no longer matches ``config``
+    (``None`` when it does).
+
+    MMEngine dumps the config a run trained with into its work dir; it is
+    compared with ``config`` + ``cfg_options`` as they resolve now, minus
+    the keys that only name the run (:data:`_RUN_KEYS`). So a cached
+    benchmark row is never reused after an edit of its config or of any of
+    its bases.
+    """
+    from mmengine.config import Config
+    dumped = osp.join(work_dir, osp.basename(config))
+    if not osp.isfile(dumped):
+        return f'no dumped config {osp.basename(config)}'
+    try:
+        now = _resolved_config(config, cfg_options, env).to_dict()
+        then = Config.fromfile(dumped).to_dict()
+    except Exception as exc:  # a config that no longer loads is stale too
+        return f'cannot compare configs: {exc}'
+    for d in (now, then):
+        for k in _RUN_KEYS:
+            d.pop(k, None)
+    if 'randomness' not in now:  # tools/train.py fills it in
+        then.pop('randomness', None)
+    if now != then:
+        diff = sorted(k for k in set(now) | set(then)
+                      if now.get(k) != then.get(k))
+        return f'config differs in {diff}'
+    return None
+
+
 def train_config(config: str,
                  work_dir: str,
                  cfg_options: Sequence[str] = (),
@@ -49,10 +112,11 @@ def train_config(config: str,
     lines (every 100th iteration, validation results) are echoed.
 
     A finished run (``work_dir/result.json`` written by an earlier call with
-    the same config, options and ``key_extra``) is not repeated, so
-    benchmarks that share rows share the runs. Pass what else decides the
-    result in ``key_extra`` (e.g. the data set's generator version), so a
-    stale run is never reused.
+    the same config, options and ``key_extra``, and the config it dumped
+    equal to the config as it resolves now, :func:`config_changed`) is not
+    repeated, so benchmarks that share rows share the runs. Pass what else
+    decides the result in ``key_extra`` (e.g. the data set's generator
+    version), so a stale run is never reused.
     """
     done = osp.join(work_dir, 'result.json')
     key = dict(config=config, cfg_options=list(cfg_options),
@@ -61,8 +125,13 @@ def train_config(config: str,
         with open(done) as f:
             saved = json.load(f)
         if saved.get('key') == key:
-            print(f'    reusing the finished run in {work_dir}', flush=True)
-            return saved['metrics']
+            stale = config_changed(config, work_dir, cfg_options, env)
+            if stale is None:
+                print(f'    reusing the finished run in {work_dir}',
+                      flush=True)
+                return saved['metrics']
+            print(f'    the finished run in {work_dir} is stale ({stale}): '
+                  'training it again', flush=True)
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
            '--work-dir', work_dir]
     if cfg_options:

@@ -40,23 +40,68 @@ def test_final_metrics_without_validation_is_an_error(tmp_path):
         experiment.final_metrics(str(tmp_path))
 
 
-def test_train_config_reuses_a_run_only_with_the_same_key(tmp_path):
+def _config_and_run(tmp_path, text='a = 1\nb = dict(c=2)\n'):
+    """A config file and a finished run of it (result.json and the config
+    dump MMEngine writes into the work dir)."""
+    config = str(tmp_path / 'cfg.py')
+    with open(config, 'w') as f:
+        f.write(text)
     work_dir = str(tmp_path / 'run')
-    bogus = str(tmp_path / 'no_such_config.py')
-    key = dict(config=bogus, cfg_options=['a=1'], data=dict(version=3))
     os.makedirs(work_dir)
+    with open(osp.join(work_dir, 'cfg.py'), 'w') as f:
+        # as dumped: the options merged, plus the keys naming the run
+        f.write("a = 1\nb = dict(c=3)\nwork_dir = 'x'\nlauncher = 'none'\n")
+    return config, work_dir
+
+
+def test_train_config_reuses_a_run_only_with_the_same_key(tmp_path):
+    config, work_dir = _config_and_run(tmp_path)
+    key = dict(config=config, cfg_options=['b.c=3'], data=dict(version=3))
     with open(osp.join(work_dir, 'result.json'), 'w') as f:
         json.dump(dict(key=key, metrics={'acc/top1': 0.9}), f)
     # same config, options and data: the saved metrics, nothing is run
-    m = experiment.train_config(bogus, work_dir, ['a=1'], echo=False,
+    m = experiment.train_config(config, work_dir, ['b.c=3'], echo=False,
                                 key_extra=dict(data=dict(version=3)))
     assert m == {'acc/top1': 0.9}
-    # other data (or options): the run is repeated, which fails here
-    for options, extra in ((['a=1'], dict(data=dict(version=4))),
-                           (['a=2'], dict(data=dict(version=3)))):
+    # other data (or options): the run is repeated, which fails here (the
+    # file is no training config)
+    for options, extra in ((['b.c=3'], dict(data=dict(version=4))),
+                           (['b.c=4'], dict(data=dict(version=3)))):
         with pytest.raises(RuntimeError, match='failed'):
-            experiment.train_config(bogus, work_dir, options, echo=False,
+            experiment.train_config(config, work_dir, options, echo=False,
                                     key_extra=extra)
+
+
+def test_a_run_whose_config_was_edited_is_stale(tmp_path):
+    config, work_dir = _config_and_run(tmp_path)
+    assert experiment.config_changed(config, work_dir, ['b.c=3']) is None
+    assert 'b' in experiment.config_changed(config, work_dir, ['b.c=4'])
+    # an edit of the file (or of a base) after the run
+    with open(config, 'a') as f:
+        f.write('d = 5\n')
+    assert "['d']" in experiment.config_changed(config, work_dir, ['b.c=3'])
+    key = dict(config=config, cfg_options=['b.c=3'])
+    with open(osp.join(work_dir, 'result.json'), 'w') as f:
+        json.dump(dict(key=key, metrics={'acc/top1': 0.9}), f)
+    with pytest.raises(RuntimeError, match='failed'):
+        experiment.train_config(config, work_dir, ['b.c=3'], echo=False)
+    # no dump (a run of another tool): stale
+    os.remove(osp.join(work_dir, 'cfg.py'))
+    assert 'no dumped config' in experiment.config_changed(
+        config, work_dir, ['b.c=3'])
+
+
+def test_config_is_resolved_under_the_runs_environment(tmp_path,
+                                                       monkeypatch):
+    monkeypatch.delenv('MMSSAR_TEST_ROOT', raising=False)
+    config, work_dir = _config_and_run(
+        tmp_path, "a = 1\nb = dict(c=2)\nroot = '{{$MMSSAR_TEST_ROOT:d}}'\n")
+    with open(osp.join(work_dir, 'cfg.py'), 'a') as f:
+        f.write("root = 'elsewhere'\n")
+    assert experiment.config_changed(config, work_dir, ['b.c=3'],
+                                     dict(MMSSAR_TEST_ROOT='elsewhere')) is None
+    assert 'root' in experiment.config_changed(config, work_dir, ['b.c=3'])
+    assert 'MMSSAR_TEST_ROOT' not in os.environ
 
 
 def test_prepare_synthetic_remakes_stale_data(tmp_path, monkeypatch):
