@@ -39,6 +39,8 @@ Example (prepares ``data/skeleton/*`` from ``../shared/data`` if needed)::
 The last line holds the figures as ``key=value`` pairs.
 """
 import argparse
+import glob
+import json
 import os.path as osp
 import sys
 import time
@@ -121,6 +123,31 @@ def schedule_options(cfg_path, scale):
     return opts
 
 
+#: the pretraining is called collapsed below this embedding std (about
+#: 1/sqrt(128) = 0.088 when the 128-d embeddings are spread, 0 when all
+#: clips map to one point; ../shared research audit of SCD-Net)
+COLLAPSE_STD = 0.02
+
+
+def pretrain_health(work_dir: str) -> dict:
+    """The collapse monitors of the pretraining's last logged window:
+    ``emb_std``, ``emb_erank`` and ``partner_top1`` (in-batch partner
+    retrieval, %; chance is 100 / batch size)."""
+    records = []
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            records += [json.loads(line) for line in f]
+    logged = [r for r in records if 'emb_std' in r]
+    if not logged:
+        raise RuntimeError(f'no collapse monitors (emb_std) in the logs of '
+                           f'{work_dir}')
+    last = logged[-1]
+    return dict(pretrain_emb_std=last['emb_std'],
+                pretrain_emb_erank=last['emb_erank'],
+                pretrain_partner_top1=100 * last['partner_top1'])
+
+
 def bench_dataset(key, seed, args, env):
     """Every row of one data set and seed: ``(top-1 % per row, seconds per
     run)``."""
@@ -162,6 +189,7 @@ def bench_dataset(key, seed, args, env):
     def acc(stage):
         return 100 * final_metrics(runner.stage_dir(stage))['acc/top1']
 
+    out.update(pretrain_health(runner.stage_dir('pretrain')))
     out['scd_linear'] = acc('linear')
     out['scd_linear_random'] = acc('linear_random')
     for row in ('knn1_10shot', 'knn1_full'):
@@ -196,6 +224,13 @@ def main():
         cells = ['{:.1f} ± {:.1f}'.format(*stats(k, row))
                  for k in args.datasets]
         print(f'| {title} | ' + ' | '.join(cells) + ' |')
+    print('SCD-Net pretraining, last logged window (collapse monitors): '
+          + '; '.join(
+              f'{DATASETS[k]["name"]}: emb_std '
+              '{:.3f}, effective rank {:.1f}, partner retrieval {:.1f} %'
+              .format(*(stats(k, n)[0] for n in (
+                  'pretrain_emb_std', 'pretrain_emb_erank',
+                  'pretrain_partner_top1'))) for k in args.datasets))
     for (k, seed), (_, times) in runs.items():
         mins = ', '.join(f'{n} {t / 60:.1f}' for n, t in times.items())
         print(f'{DATASETS[k]["name"]} seed {seed} run times (min): {mins}')
@@ -218,10 +253,20 @@ def main():
                             'scd_linear_random')):
             gain = stats(k, a)[0] - stats(k, b)[0]
             pairs.append(f'{k}_{name}={gain:.2f}')
+    collapsed = [(k, seed) for (k, seed), (res, _) in runs.items()
+                 if res['pretrain_emb_std'] < COLLAPSE_STD]
+    for k in args.datasets:
+        for name in ('pretrain_emb_std', 'pretrain_emb_erank',
+                     'pretrain_partner_top1'):
+            pairs.append(f'{k}_{name}={stats(k, name)[0]:.3f}')
     pairs.append(f'seeds={len(args.seeds)}')
     pairs.append(f'scale={args.scale}')
     pairs.append(f'wall_min={total / 60:.1f}')
     print(' '.join(pairs))
+    if collapsed:
+        raise SystemExit(
+            f'SCD-Net pretraining COLLAPSED (embedding std < {COLLAPSE_STD}) '
+            f'for {collapsed}: its rows measure a degenerate encoder')
 
 
 if __name__ == '__main__':

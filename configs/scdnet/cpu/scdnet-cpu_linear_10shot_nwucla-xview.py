@@ -5,6 +5,8 @@
 # chain ./scdnet-cpu_chain_nwucla-xview.py (load_from of its `backbone.*`);
 # alone: --cfg-options load_from=PRETRAIN_CHECKPOINT. Without either the
 # probe runs on a randomly initialised encoder (the control of the probe).
+# The pooled feature is standardised before the classifier
+# (StandardizedGCNHead): a 100-clip probe on raw features is ill-conditioned.
 _base_ = [
     '../_base_/datasets/cpu_nwucla_xview.py', '../_base_/models/scdnet_cpu.py',
     '../_base_/protocols/cpu_linear.py'
@@ -15,7 +17,7 @@ model = dict(type='RecognizerGCN',
                  **_base_.encoder,
                  **_base_.encoder_overrides, 'frozen': True
              },
-             cls_head=dict(type='GCNHead',
+             cls_head=dict(type='StandardizedGCNHead',
                            num_classes=_base_.num_classes,
                            in_channels=2 * _base_.encoder['d_model']))
 train_dataloader = _base_.linear_dataloader
