@@ -92,7 +92,8 @@ def report(results: Dict[str, List[dict]],
             for n, ms in results.items()}
     for name, ms in results.items():
         minutes = sum(m['minutes'] for m in ms)
-        print(f'{name:<26}{acc[name][0]:>9.1f}{acc[name][1]:>6.1f}'
+        spread = f'{acc[name][1]:>6.1f}' if len(ms) > 1 else f'{"-":>6}'
+        print(f'{name:<26}{acc[name][0]:>9.1f}{spread}'
               f'{cost[name]:>8.3f}{minutes:>9.1f}  {len(ms)}')
     pairs = []
     for name in results:

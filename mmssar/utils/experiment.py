@@ -360,7 +360,8 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
     Returns:
         tuple: the table lines (mean, std, number of seeds per row, and per
         setting the share of the labeled-only -> full gap each SSL method
-        recovers) and the pairs (``<setting>_<method>_top1`` and ``..._std``,
+        recovers) and the pairs (``<setting>_<method>_top1``, with several
+        seeds ``..._std``,
         ``<setting>_<method>_gap_recovered_pct``, ``<setting>_best_ssl``,
         ``<setting>_best_ssl_gap_recovered_pct``).
     """
@@ -391,8 +392,11 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
         mean, std = mean_std(accs)
         gap = gaps.get((setting, method))
         gap = f'{gap:>8.1f}' if gap is not None else f'{"":>8}'
-        lines.append(f'{setting:<18}{method:<16}{mean:>14.1f}{std:>7.1f}'
+        # no spread to report from one seed
+        spread = f'{std:>7.1f}' if len(accs) > 1 else f'{"-":>7}'
+        lines.append(f'{setting:<18}{method:<16}{mean:>14.1f}{spread}'
                      f'{gap}  {len(accs)}')
-        pairs += [f'{setting}_{method}_top1={mean:.1f}',
-                  f'{setting}_{method}_top1_std={std:.1f}']
+        pairs.append(f'{setting}_{method}_top1={mean:.1f}')
+        if len(accs) > 1:
+            pairs.append(f'{setting}_{method}_top1_std={std:.1f}')
     return lines, pairs
