@@ -367,10 +367,14 @@ def test_shipped_chain_configs(project_root, tmp_path):
         if path not in scdnet:
             continue
         assert stages[0].name == 'pretrain'
+        # the controls start from a random encoder
+        controls = {'scratch', 'linear_random'}
         for stage in stages[1:]:
-            if stage.config and stage.name != 'scratch':
+            if stage.config and stage.name not in controls:
                 assert stage.init_from.stage == 'pretrain', stage.name
                 assert stage.init_from.prefix == 'backbone.'
+            elif stage.name in controls:
+                assert stage.init_from is None, stage.name
     assert not (tmp_path / 'wd').exists()  # a dry run writes nothing
 
 
