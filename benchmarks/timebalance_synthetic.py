@@ -5,9 +5,13 @@ students, the two teachers, and FixMatch.
 The TimeBalance rows are the stages of the CPU chain
 ``configs/timebalance/cpu/timebalance-cpu_ablation-chain_20shot_synthetic.py``
 (pre-training x3 -> fine-tuning of both teachers -> similarity scores ->
-distillation with the four teacher weightings; 300 iterations per training
-stage), run by ``mmssar.utils.chain`` in ``<work-dir>/timebalance_synthetic``
-(finished stages are reused). The controls (labeled-only, FixMatch, full
+distillation with the four teacher weightings; pre-training 300 iterations,
+fine-tuning the labeled-only recipe, distillation 1,500 iterations), run by
+``mmssar.utils.chain`` in ``<work-dir>/timebalance_synthetic`` (finished
+stages are reused: after editing a stage's config, move its work dir and
+those of its dependents aside, ``tools/run_chain.py --restart``).
+The teachers' rows compare directly with ``labeled_only``: the same recipe
+from a pre-trained instead of a random initialisation. The controls (labeled-only, FixMatch, full
 supervision; 1,500 iterations) are the rows of the other synthetic
 benchmarks (``benchmarks/synthetic_rows.py``), trained once.
 

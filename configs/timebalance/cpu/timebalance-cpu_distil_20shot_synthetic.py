@@ -11,7 +11,8 @@ _base_ = [
     '../../_base_/default_runtime.py'
 ]
 
-max_iters = 300
+# the FixMatch control's budget of student iterations
+max_iters = 1500
 score_file = '{{$MMSSAR_SYNTH_ROOT:data/synthetic_motion}}/temporal_similarity.json'  # noqa: E501
 student = _base_.model
 student.cls_head.num_classes = _base_.num_classes
