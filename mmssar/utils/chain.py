@@ -565,6 +565,32 @@ class ChainRunner:
                 f'{record.get("options")}); rerun it with --restart '
                 f'{stage.name} or use another --work-dir')
 
+    def _check_config(self, stage: Stage) -> None:
+        """A finished training stage must have run the config as it
+        resolves now: the spec names the config file, not its content, so
+        an edit of the file or of a base would otherwise be skipped over
+        silently (``mmssar.utils.experiment.config_changed``; ``load_from``
+        is left out: the init checkpoint is pinned by the spec, and a
+        resumed run records another)."""
+        if not stage.config:
+            return
+        from .experiment import config_changed
+        init = None
+        if stage.init_from is not None:
+            if self.state(self.by_name[stage.init_from.stage]) != 'done':
+                return  # its input was restarted: reported when it runs
+            init = self.init_checkpoint(stage, write=False)
+        stale = config_changed(stage.config, self.stage_dir(stage.name),
+                               self.stage_options(stage, init),
+                               env={**self.env, **stage.env},
+                               ignore=('load_from', ))
+        if stale is not None:
+            raise ChainError(
+                f'stage {stage.name!r}: {self.stage_dir(stage.name)} holds a '
+                f'run of another config ({stale}); rerun it with --restart '
+                f'{stage.name} (its dependents follow) or use another '
+                '--work-dir')
+
     def dependents(self, names: Sequence[str]) -> List[str]:
         """``names`` and every stage that reads from them, transitively."""
         out = set(names)
@@ -746,6 +772,7 @@ class ChainRunner:
             state = self.state(stage)
             if state == 'done':
                 self._check_spec(stage, DONE_FILE)
+                self._check_config(stage)
                 self.log(f'[chain] {stage.name}: done, skipped')
                 report[stage.name] = 'skipped'
                 continue

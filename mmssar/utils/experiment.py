@@ -70,15 +70,16 @@ def _resolved_config(config: str, cfg_options: Sequence[str],
 
 def config_changed(config: str, work_dir: str,
                    cfg_options: Sequence[str] = (),
-                   env: Optional[dict] = None) -> Optional[str]:
+                   env: Optional[dict] = None,
+                   ignore: Sequence[str] = ()) -> Optional[str]:
     """Why a finished run in ``work_dir`` no longer matches ``config``
     (``None`` when it does).
 
     MMEngine dumps the config a run trained with into its work dir; it is
     compared with ``config`` + ``cfg_options`` as they resolve now, minus
-    the keys that only name the run (:data:`_RUN_KEYS`). So a cached
-    benchmark row is never reused after an edit of its config or of any of
-    its bases.
+    the keys that only name the run (:data:`_RUN_KEYS`) and ``ignore``. So
+    a cached benchmark row is never reused after an edit of its config or of
+    any of its bases.
     """
     from mmengine.config import Config
     dumped = osp.join(work_dir, osp.basename(config))
@@ -90,7 +91,7 @@ def config_changed(config: str, work_dir: str,
     except Exception as exc:  # a config that no longer loads is stale too
         return f'cannot compare configs: {exc}'
     for d in (now, then):
-        for k in _RUN_KEYS:
+        for k in (*_RUN_KEYS, *ignore):
             d.pop(k, None)
     if 'randomness' not in now:  # tools/train.py fills it in
         then.pop('randomness', None)

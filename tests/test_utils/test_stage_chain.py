@@ -259,12 +259,21 @@ def test_init_placeholder_in_options_replaces_load_from(tmp_path,
 
 FAKE_TRAIN = '''#!{python}
 """Stands in for `python tools/train.py CONFIG --work-dir WD ...`: records
-its arguments, writes two checkpoints, and fails after the first one while
-the file CRASH exists."""
-import json, os, os.path as osp, sys
+its arguments, dumps the config with its options (as MMEngine does), writes
+two checkpoints, and fails after the first one while the file CRASH
+exists."""
+import argparse, json, os, os.path as osp, sys
+from mmengine.config import Config, DictAction
 args = sys.argv[1:]
 wd = args[args.index('--work-dir') + 1]
 os.makedirs(wd, exist_ok=True)
+cfg = Config.fromfile(args[1])  # args[0] is tools/train.py
+if '--cfg-options' in args:
+    opts = args[args.index('--cfg-options') + 1:]
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options', *opts]).cfg_options)
+cfg.dump(osp.join(wd, osp.basename(args[1])))
 with open(osp.join(wd, 'calls.jsonl'), 'a') as f:
     f.write(json.dumps(args) + '\\n')
 for it in (1, 2):
@@ -347,6 +356,13 @@ def test_skip_resume_restart(tmp_path, project_root):
     assert len(glob.glob(osp.join(wd, 'b.old-*'))) == 1
     assert runner().run() == dict(a='skipped', b='ran', c='ran')
     assert _calls(wd, 'b')[0][-1].startswith('load_from=')
+
+    # 6. an edit of the config file after the runs: its finished stages are
+    #    stale, not skipped
+    with open(config, 'a') as f:
+        f.write('extra_setting = 1\n')
+    with pytest.raises(ChainError, match=r"another config .*extra_setting"):
+        runner().run()
 
 
 def test_shipped_chain_configs(project_root, tmp_path):
