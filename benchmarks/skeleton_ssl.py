@@ -217,12 +217,16 @@ def main():
 
     names = [DATASETS[k]['name'] for k in args.datasets]
     print(f'\nTop-1 (%) on the test split, 10 labels per class, mean ± std '
-          f'over seeds {args.seeds} (schedule scale {args.scale}):')
+          f'over seeds {args.seeds} (schedule scale {args.scale}):'
+          if len(args.seeds) > 1 else
+          f'\nTop-1 (%) on the test split, 10 labels per class, seed '
+          f'{args.seeds[0]} (schedule scale {args.scale}):')
     print('| method | ' + ' | '.join(names) + ' |')
     print('|---|' + '---|' * len(names))
     for row, title in ROWS:
-        cells = ['{:.1f} ± {:.1f}'.format(*stats(k, row))
-                 for k in args.datasets]
+        # no spread to report from one seed
+        cells = [('{:.1f} ± {:.1f}' if len(args.seeds) > 1 else
+                  '{:.1f}').format(*stats(k, row)) for k in args.datasets]
         print(f'| {title} | ' + ' | '.join(cells) + ' |')
     print('SCD-Net pretraining, last logged window (collapse monitors): '
           + '; '.join(
@@ -239,7 +243,9 @@ def main():
     for k in args.datasets:
         for row, _ in ROWS:
             mean, std = stats(k, row)
-            pairs += [f'{k}_{row}={mean:.2f}', f'{k}_{row}_std={std:.2f}']
+            pairs.append(f'{k}_{row}={mean:.2f}')
+            if len(args.seeds) > 1:
+                pairs.append(f'{k}_{row}_std={std:.2f}')
         lo, full = stats(k, 'stgcn_labeled')[0], stats(k, 'stgcn_full')[0]
         for row in ('stgcn_fixmatch', 'scd_finetune'):
             if full > lo:
