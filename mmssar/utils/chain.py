@@ -739,15 +739,8 @@ class ChainRunner:
 
     def _check_options(self, stage: Stage, init: Optional[str]) -> dict:
         """The stage's options parsed as ``tools/train.py`` parses them."""
-        import argparse
-
-        from mmengine.config import DictAction
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-        options = self.stage_options(stage, init)
-        if not options:
-            return {}
-        return parser.parse_args(['--cfg-options', *options]).cfg_options
+        from .experiment import parse_cfg_options
+        return parse_cfg_options(self.stage_options(stage, init))
 
     # ------------------------------------------------------------- run
     def run(self,

@@ -42,13 +42,24 @@ def final_metrics(work_dir: str) -> Dict[str, float]:
 _RUN_KEYS = ('work_dir', 'launcher', 'resume')
 
 
+def parse_cfg_options(options: Sequence[str]) -> dict:
+    """``key=value`` strings as ``tools/train.py --cfg-options`` reads them
+    (MMEngine's ``DictAction``)."""
+    import argparse
+
+    from mmengine.config import DictAction
+    if not options:
+        return {}
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
+
+
 def _resolved_config(config: str, cfg_options: Sequence[str],
                      env: Optional[dict]):
     """``config`` with ``cfg_options`` merged, loaded under ``env`` (the
     configs read ``{{$VAR:default}}`` from the environment)."""
-    import argparse
-
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
     saved = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     try:
@@ -61,10 +72,7 @@ def _resolved_config(config: str, cfg_options: Sequence[str],
             else:
                 os.environ[k] = v
     if cfg_options:
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-        cfg.merge_from_dict(
-            parser.parse_args(['--cfg-options', *cfg_options]).cfg_options)
+        cfg.merge_from_dict(parse_cfg_options(cfg_options))
     return cfg
 
 
