@@ -32,8 +32,10 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from mmssar.utils.chain import to_plain  # noqa: E402
 from mmssar.utils.experiment import (prepare_synthetic,  # noqa: E402
                                      train_config)
+from mmssar.utils.ssl_curves import find_scalar_files, read_records  # noqa
 
 CFG = 'configs/quickstart/fixmatch_tiny-slowonly_1500it_synthetic-20shot.py'
 PAPER_PIPELINES = 'configs/_base_/datasets/semi_video_pipelines_8x8x1.py'
@@ -60,15 +62,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def plain(value):
-    """ConfigDicts and lists as plain Python literals."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(v) for v in value)
-    return value
-
-
 def paper_config(work_dir: str) -> str:
     """The quickstart config with the paper pipelines, as a config file
     that inherits it (the pipelines written in as literals)."""
@@ -78,8 +71,8 @@ def paper_config(work_dir: str) -> str:
     path = osp.join(work_dir, 'fixmatch_tiny-slowonly_paper-pipelines.py')
     text = (
         f'_base_ = [{osp.join(ROOT, CFG)!r}]\n'
-        f'labeled = {plain(pipes.labeled_pipeline)!r}\n'
-        f'unlabeled = {plain(pipes.unlabeled_pipeline)!r}\n'
+        f'labeled = {to_plain(pipes.labeled_pipeline, True)!r}\n'
+        f'unlabeled = {to_plain(pipes.unlabeled_pipeline, True)!r}\n'
         'train_dataloader = dict(dataset=dict(dataset=dict('
         'pipeline=labeled)))\n'
         'train_cfg = dict(unlabeled_dataloader=dict(dataset=dict('
@@ -91,14 +84,9 @@ def paper_config(work_dir: str) -> str:
 
 def log_times(work_dir: str):
     """Median ``data_time`` and ``time`` of the logged training windows
-    after the first."""
-    records = []
-    for run in sorted(os.listdir(work_dir)):
-        path = osp.join(work_dir, run, 'vis_data', 'scalars.json')
-        if osp.isfile(path):
-            with open(path) as f:
-                records = [json.loads(line) for line in f]
-    train = [r for r in records if 'data_time' in r and 'loss' in r][1:]
+    after the first (of the run's latest log)."""
+    train = [r for r in read_records(find_scalar_files(work_dir)[-1])
+             if 'data_time' in r and 'loss' in r][1:]
     if not train:
         raise RuntimeError(f'no training log windows in {work_dir}')
     return (statistics.median(r['data_time'] for r in train),

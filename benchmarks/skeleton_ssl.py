@@ -39,8 +39,6 @@ Example (prepares ``data/skeleton/*`` from ``../shared/data`` if needed)::
 The last line holds the figures as ``key=value`` pairs.
 """
 import argparse
-import glob
-import json
 import os.path as osp
 import sys
 import time
@@ -54,6 +52,7 @@ from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
                                      final_metrics, mean_std, prepare_jhmdb,
                                      prepare_nwucla, seed_root,
                                      seed_run_name, skeleton_run, top1)
+from mmssar.utils.ssl_curves import read_records  # noqa: E402
 
 CHAIN = osp.join('configs', 'scdnet', 'cpu', 'scdnet-cpu_chain_{}.py')
 DATASETS = {
@@ -133,12 +132,7 @@ def pretrain_health(work_dir: str) -> dict:
     """The collapse monitors of the pretraining's last logged window:
     ``emb_std``, ``emb_erank`` and ``partner_top1`` (in-batch partner
     retrieval, %; chance is 100 / batch size)."""
-    records = []
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                          'scalars.json'))):
-        with open(path) as f:
-            records += [json.loads(line) for line in f]
-    logged = [r for r in records if 'emb_std' in r]
+    logged = [r for r in read_records(work_dir) if 'emb_std' in r]
     if not logged:
         raise RuntimeError(f'no collapse monitors (emb_std) in the logs of '
                            f'{work_dir}')

@@ -133,13 +133,19 @@ def _strings(value) -> List[str]:
     return []
 
 
-def _plain(value):
-    """ConfigDict / ConfigList -> dict / list (for JSON and repr)."""
+def to_plain(value, keep_tuples: bool = False):
+    """ConfigDicts as dicts and sequences as lists, recursively (for JSON and
+    ``repr``); ``keep_tuples=True`` leaves tuples tuples (for configs written
+    as literals, where e.g. a ``scale`` must stay a tuple)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): to_plain(v, keep_tuples) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        out = [to_plain(v, keep_tuples) for v in value]
+        return tuple(out) if keep_tuples and isinstance(value, tuple) else out
     return value
+
+
+_plain = to_plain
 
 
 def parse_stages(stages, source: str = '<chain>') -> List[Stage]:

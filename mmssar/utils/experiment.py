@@ -3,7 +3,6 @@
 Used by ``make demo`` and the benchmark scripts, so that every quoted figure
 comes from an ordinary ``tools/train.py`` run with its full log on disk.
 """
-import glob
 import json
 import os
 import os.path as osp
@@ -19,17 +18,18 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def final_metrics(work_dir: str) -> Dict[str, float]:
     """The last validation record (``acc/...`` keys) of a run's logs, plus
     ``iter_time``: the median seconds per training iteration."""
+    from .ssl_curves import read_records
     metrics: Dict[str, float] = {}
     times = []
-    for path in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if any(k.startswith('acc/') for k in record):
-                    metrics = record
-                elif 'loss' in record and 'time' in record:
-                    times.append(record['time'])
+    try:
+        records = read_records(work_dir)
+    except FileNotFoundError:
+        records = []
+    for record in records:
+        if any(k.startswith('acc/') for k in record):
+            metrics = record
+        elif 'loss' in record and 'time' in record:
+            times.append(record['time'])
     if not metrics:
         raise RuntimeError(f'no validation result in the logs of {work_dir}')
     metrics = dict(metrics)

@@ -60,6 +60,16 @@ def find_scalar_files(path: str) -> List[str]:
     return files
 
 
+def read_records(path: str) -> List[dict]:
+    """Every record of the ``scalars.json`` files of ``path`` (see
+    :func:`find_scalar_files`), oldest first."""
+    records = []
+    for file in find_scalar_files(path):
+        with open(file) as f:
+            records += [json.loads(line) for line in f if line.strip()]
+    return records
+
+
 def _is_val(record: dict) -> bool:
     return any(k.startswith('acc/') for k in record)
 
