@@ -224,3 +224,43 @@ def test_long_tokens_are_the_last_stage_pooled_over_space():
                               dict(x=unsup['weak']))['x'].feats
     torch.testing.assert_close(captured['tokens'], torch.cat(refs, dim=1))
     torch.testing.assert_close(captured['query'], weak)
+
+
+def test_projector_maps_queries_and_bank_keys_alike():
+    proj = dict(type='ProjectionHead', hidden_channels=32, out_channels=16,
+                num_layers=2, norm=False)
+    model = build_acl_mtl(acl=dict(projector=proj))
+    model.train()
+    _step(model, 0)  # fills the bank
+    feats = model.memories['acl_bank'].valid_entries()['features'].clone()
+    captured = {}
+    orig = model.acl_loss.forward
+
+    def spy(queries, q_labels, bank, *args):
+        captured['queries'], captured['bank'] = queries, bank
+        return orig(queries, q_labels, bank, *args)
+
+    model.acl_loss.forward = spy
+    model.zero_grad()
+    losses = _step(model, 1)
+    losses['loss_acl'].backward()
+    # the bank holds backbone features (64-d); the loss sees 16-d
+    # projections of them made with the queries' weights, as constants
+    assert feats.shape[1] == 64 and captured['bank'].shape[1] == 16
+    assert captured['queries'].shape[1] == 16
+    assert not captured['bank'].requires_grad
+    with torch.no_grad():
+        torch.testing.assert_close(captured['bank'],
+                                   model.acl_projector(feats))
+    assert _grad_norm(model.acl_projector.parameters()) > 0
+    assert _grad_norm(model.student.backbone.parameters()) > 0
+    # training-only, like the calibration: not in the exported student, and
+    # a plain checkpoint leaves it as initialised
+    from mmssar.utils.checkpoint import extract_recognizer_state
+    state = extract_recognizer_state(model.state_dict(), 'student')
+    assert not any('acl_projector' in k for k in state)
+    fresh = build_acl_mtl(seed=5, acl=dict(projector=proj))
+    before = {k: v.clone() for k, v in fresh.acl_projector.state_dict().items()}
+    fresh.load_state_dict(state)
+    for k, v in fresh.acl_projector.state_dict().items():
+        torch.testing.assert_close(v, before[k])

@@ -21,6 +21,11 @@ class ProjectionHead(BaseModule):
         num_layers (int): Number of linear layers. Defaults to 3.
         final_norm (bool): A non-affine BN after the last layer.
             Defaults to True.
+        norm (bool): BN after the hidden layers (and ``final_norm``).
+            False gives a plain MLP with biases, whose output for a sample
+            does not depend on the rest of the batch, e.g. to project
+            memory-bank entries with the same weights as the queries.
+            Defaults to True.
         init_cfg (dict, optional): Defaults to normal init with std 0.01.
     """
 
@@ -30,6 +35,7 @@ class ProjectionHead(BaseModule):
                  out_channels: int = 512,
                  num_layers: int = 3,
                  final_norm: bool = True,
+                 norm: bool = True,
                  init_cfg: Optional[dict] = dict(
                      type='Normal', layer='Linear', std=0.01)) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -38,10 +44,12 @@ class ProjectionHead(BaseModule):
             out_channels
         ]
         for i in range(num_layers):
-            layers.append(nn.Linear(dims[i], dims[i + 1], bias=False))
+            layers.append(nn.Linear(dims[i], dims[i + 1], bias=not norm))
             if i < num_layers - 1:
-                layers += [nn.BatchNorm1d(dims[i + 1]), nn.ReLU(inplace=True)]
-            elif final_norm:
+                if norm:
+                    layers.append(nn.BatchNorm1d(dims[i + 1]))
+                layers.append(nn.ReLU(inplace=True))
+            elif final_norm and norm:
                 layers.append(nn.BatchNorm1d(dims[i + 1], affine=False))
         self.mlp = nn.Sequential(*layers)
 

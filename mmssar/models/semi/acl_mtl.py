@@ -20,6 +20,7 @@ from .semi_step import SemiStep
 #: ``acl=`` keys and defaults (nested type configs are merged key by key)
 ACL_DEFAULTS = dict(
     feat_dim=None,
+    projector=None,
     prototypes=dict(type='ClassPrototypes', momentum=0.99),
     prototype_encoder='student',
     confidence=dict(type='PrototypeConfidence', measure='cosine',
@@ -154,6 +155,10 @@ class ACLMTLRecognizer(FixMatchRecognizer):
         self.acl_confidence = TASK_UTILS.build(cfg['confidence'])
         self.acl_loss = MODELS.build(cfg['loss'])
         self.acl_weight = _schedule(cfg['weight'])
+        self.acl_projector = None
+        if cfg['projector']:
+            self.acl_projector = MODELS.build(
+                cfg['projector'], default_args=dict(in_channels=dim))
 
     def _build_mtl(self, dim: Optional[int]) -> None:
         cfg = self.mtl
@@ -169,10 +174,10 @@ class ACLMTLRecognizer(FixMatchRecognizer):
             else None
 
     def _is_bookkeeping(self, name: str) -> bool:
-        # a plain recognizer checkpoint has no calibration module: it keeps
-        # its initialisation
+        # a plain recognizer checkpoint has no calibration module or ACL
+        # projector: they keep their initialisation
         return super()._is_bookkeeping(name) or name.startswith(
-            'calibration.')
+            ('calibration.', 'acl_projector.'))
 
     # ----------------------------------------------------------- steps
     def require_views(self, batch) -> None:
@@ -252,6 +257,13 @@ class ACLMTLRecognizer(FixMatchRecognizer):
             qw = torch.cat([qw.new_ones(len(step.batch.sup_meta['labels'])),
                             qw])
         feats, b_labels, b_conf = self._bank_view()
+        if self.acl_projector is not None:
+            queries = self.acl_projector(queries)
+            # keys: the bank's teacher features through the current
+            # projector, constants (the bank keeps backbone features, which
+            # the prototypes and the GMM score)
+            with torch.no_grad():
+                feats = self.acl_projector(feats.to(queries))
         loss = self.acl_loss(queries, q_labels.to(device), feats.to(device),
                              b_labels.to(device), gmm(b_conf).to(device),
                              qw.to(device))
