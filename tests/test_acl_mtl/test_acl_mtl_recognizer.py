@@ -118,6 +118,7 @@ def test_memories_hold_what_the_networks_computed():
           loss=dict(selection='soft'), rescore=False),
      dict(long_views=('long', 'long2'), align_masked=True,
           calibration=dict(gate='scalar'))),
+    (dict(), dict(query='student_strong')),
 ])
 def test_options_train(acl, mtl):
     model = build_acl_mtl(acl=acl, mtl=mtl,
@@ -224,6 +225,28 @@ def test_long_tokens_are_the_last_stage_pooled_over_space():
                               dict(x=unsup['weak']))['x'].feats
     torch.testing.assert_close(captured['tokens'], torch.cat(refs, dim=1))
     torch.testing.assert_close(captured['query'], weak)
+
+
+def test_student_strong_query_is_the_detached_strong_feature():
+    model = build_acl_mtl(mtl=dict(query='student_strong'))
+    model.eval()  # batch-independent features, to recompute them here
+    data = model.data_preprocessor(acl_batches(), True)
+    captured = {}
+    orig = model.calibration.forward
+
+    def spy(query, tokens, mask=None):
+        captured['query'] = query
+        return orig(query, tokens, mask)
+
+    model.calibration.forward = spy
+    model(**data, mode='loss')
+    with torch.no_grad():
+        strong = run_recognizer(
+            model.student, dict(x=data['inputs']['unsup']['strong']))['x']
+    assert not captured['query'].requires_grad
+    torch.testing.assert_close(captured['query'], strong.feats)
+    with pytest.raises(ValueError, match='query must be one of'):
+        build_acl_mtl(mtl=dict(query='teacher_strong'))
 
 
 def test_projector_maps_queries_and_bank_keys_alike():

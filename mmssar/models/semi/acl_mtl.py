@@ -38,6 +38,7 @@ ACL_DEFAULTS = dict(
 MTL_DEFAULTS = dict(
     long_views=('long', ),
     tokens='temporal',
+    query='teacher_weak',
     calibration=dict(type='CrossScaleCalibration', embed_channels=256,
                      num_heads=4, gate='channel'),
     calib_weight=1.0,
@@ -49,7 +50,8 @@ MTL_DEFAULTS = dict(
 _CHOICES = dict(prototype_encoder=('student', 'teacher'),
                 bank_push=('all', 'kept'),
                 query_weight=('reliability', 'mask', 'none'),
-                tokens=('temporal', 'clip'))
+                tokens=('temporal', 'clip'),
+                query=('teacher_weak', 'student_strong'))
 
 
 def _merge(name: str, defaults: dict, cfg: Optional[dict]) -> dict:
@@ -103,10 +105,11 @@ class ACLMTLRecognizer(FixMatchRecognizer):
     **MTL** (``mtl=dict(...)``, None disables it; keys :data:`MTL_DEFAULTS`):
     the unlabeled pipeline adds ``long_views`` (long clips of the same video,
     :class:`~mmssar.datasets.transforms.MultiScaleSampleFrames`). The EMA
-    teacher encodes them; ``CrossScaleCalibration`` lets the teacher's weak
-    short-clip feature attend over their temporal tokens (``'temporal'``:
-    last backbone stage pooled over space; ``'clip'``: pooled clip features)
-    through a gate. The calibrated feature is classified by the student's
+    teacher encodes them; ``CrossScaleCalibration`` lets a short-clip
+    feature (``query='teacher_weak'``: the teacher's weak view;
+    ``'student_strong'``: the student's strong view, detached) attend over
+    their temporal tokens (``'temporal'``: last backbone stage pooled over
+    space; ``'clip'``: pooled clip features) through a gate. The calibrated feature is classified by the student's
     classifier against the pseudo-labels (``loss_mtl_calib``, trains the
     calibration) and is the stop-gradient target of the student's
     strong-view feature (``loss_mtl_align``): long-term context is distilled
@@ -293,7 +296,12 @@ class ACLMTLRecognizer(FixMatchRecognizer):
 
     def mtl_losses(self, step: SemiStep) -> Dict[str, Tensor]:
         weight = self.mtl_weight()
-        query = step.teachers[self.source]['weak'].feats.detach()
+        if self.mtl['query'] == 'student_strong':
+            # the query the classifier gets wrong more often: the long-term
+            # context has something to correct, so the calibration learns
+            query = step.student['strong'].feats.detach()
+        else:
+            query = step.teachers[self.source]['weak'].feats.detach()
         calibrated, _, _ = self.calibration(query, self.long_tokens(step))
         for k, v in self.calibration.last_stats.items():
             step.logs[k] = torch.tensor(v, device=query.device)
