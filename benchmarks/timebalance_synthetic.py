@@ -5,7 +5,8 @@ students, the two teachers, and FixMatch.
 The TimeBalance rows are the stages of the CPU chain
 ``configs/timebalance/cpu/timebalance-cpu_ablation-chain_20shot_synthetic.py``
 (pre-training x3 -> fine-tuning of both teachers -> similarity scores ->
-distillation with the four teacher weightings; pre-training 300 iterations,
+distillation with the four teacher weightings, and with the scores
+min-max mapped instead of (1 + cos) / 2; pre-training 300 iterations,
 fine-tuning the labeled-only recipe, distillation 1,500 iterations), run by
 ``mmssar.utils.chain`` in ``<work-dir>/timebalance_synthetic`` (finished
 stages are reused: after editing a stage's config, move its work dir and
@@ -43,7 +44,8 @@ STAGE_ROWS = dict(
     distil_inv='student_invariant_only',
     distil_dist='student_distinctive_only',
     distil_avg='student_average',
-    distil='student_weighted')
+    distil='student_weighted',
+    distil_minmax='student_weighted_minmax')
 
 
 def stage_minutes(runner: ChainRunner, stage: str) -> float:
@@ -80,6 +82,10 @@ def main():
         compare=[('student_weighted', 'student_invariant_only'),
                  ('student_weighted', 'student_distinctive_only'),
                  ('student_weighted', 'student_average'),
+                 ('student_weighted_minmax', 'student_invariant_only'),
+                 ('student_weighted_minmax', 'student_distinctive_only'),
+                 ('student_weighted_minmax', 'student_weighted'),
+                 ('student_weighted', 'labeled_only'),
                  ('student_weighted', 'fixmatch')],
         start=start)
     chain = sum(stage_minutes(runner, s.name) for s in runner.stages)
