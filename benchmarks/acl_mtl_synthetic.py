@@ -7,12 +7,14 @@ The ACL+MTL config trains and validates on *short* clips (8 frames, every
 than the short one; the quickstart rows (labeled-only, FixMatch, full; shared
 with the other benchmarks) see 8 frames spread over the whole video, an
 easier protocol. The controls on the same short clips are therefore
-``labeled_only_short`` and ``acl_mtl_fixmatch`` (the tiny ACL+MTL config
+``labeled_only_short``, ``full_short`` and ``acl_mtl_fixmatch`` (the tiny ACL+MTL config
 with both modules off: FixMatch with EMA-teacher pseudo-labels), and the
 ``*_minus_acl_mtl_fixmatch`` differences are the modules' effects. The
 ablations are ``model.mtl=None`` (ACL only) and ``model.acl=None`` (MTL
 only); ``acl_only_projector`` moves the contrastive term into a projected
-space (``acl.projector``).
+space (``acl.projector``), ``mtl_only_strong_query`` calibrates the
+student's strong-view feature instead of the teacher's weak one
+(``mtl.query``).
 
 Example::
 
@@ -36,16 +38,21 @@ ROWS = dict(
     **synthetic_rows.CONTROLS,
     labeled_only_short=('configs/acl_mtl/labeled-only_tiny-slowonly_1500it_'
                         'synthetic-20shot-short-clips.py', []),
+    full_short=('configs/acl_mtl/full-supervised_tiny-slowonly_1500it_'
+                'synthetic-short-clips.py', []),
     acl_mtl=(TINY, []),
     acl_only=(TINY, ['model.mtl=None']),
     acl_only_projector=(TINY, ['model.mtl=None', *PROJECTOR]),
     mtl_only=(TINY, ['model.acl=None']),
+    mtl_only_strong_query=(TINY, ['model.acl=None',
+                                  'model.mtl.query=student_strong']),
     acl_mtl_fixmatch=(TINY, ['model.acl=None', 'model.mtl=None']))
 
 if __name__ == '__main__':
     synthetic_rows.main(
         __doc__.splitlines()[0], ROWS,
         compare=[(row, 'acl_mtl_fixmatch') for row in
-                 ('acl_mtl', 'acl_only', 'acl_only_projector', 'mtl_only')] +
+                 ('acl_mtl', 'acl_only', 'acl_only_projector', 'mtl_only',
+                  'mtl_only_strong_query')] +
         [('acl_mtl_fixmatch', 'labeled_only_short'),
          ('acl_mtl', 'fixmatch')])
