@@ -159,3 +159,26 @@ def test_vit_leaf_model_trains_a_step_with_clip_tokens():
     assert logs['loss_mtl_calib'] > 0
     after = model.calibration.state_dict()
     assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def test_short_clip_controls_match_the_tiny_config():
+    """labeled-only / full supervision on the tiny ACL+MTL config's clips:
+    same labeled and val pipelines, model and schedule; only the labeled
+    list differs for the full row."""
+    tiny = load('configs/acl_mtl/acl-mtl_tiny-slowonly_1500it_synthetic-'
+                '20shot.py')
+    lab = load('configs/acl_mtl/labeled-only_tiny-slowonly_1500it_'
+               'synthetic-20shot-short-clips.py')
+    full = load('configs/acl_mtl/full-supervised_tiny-slowonly_1500it_'
+                'synthetic-short-clips.py')
+    for cfg in (lab, full):
+        assert cfg.val_dataloader == tiny.val_dataloader
+        assert cfg.train_dataloader.dataset.dataset.pipeline == \
+            tiny.train_dataloader.dataset.dataset.pipeline
+        assert cfg.model == tiny.model.student
+        assert cfg.param_scheduler == tiny.param_scheduler
+        assert cfg.train_cfg.max_iters == tiny.train_cfg.max_iters
+    assert lab.train_dataloader.dataset.dataset.ann_file == \
+        tiny.train_dataloader.dataset.dataset.ann_file
+    assert full.train_dataloader.dataset.dataset.ann_file == full.ann_file_train
+    assert tiny.val_dataloader.dataset.pipeline[1].type == 'SampleFrames'
