@@ -25,6 +25,7 @@ student for the distillation rows, the fine-tuned model for the teachers,
 the EMA teacher for FixMatch).
 """
 import json
+import os
 import os.path as osp
 import sys
 import time
@@ -54,6 +55,71 @@ def stage_minutes(runner: ChainRunner, stage: str) -> float:
         return json.load(f)['minutes']
 
 
+def score_diagnostic(runner: ChainRunner, score_stage: str) -> dict:
+    """Does the similarity score tell which teacher is right?
+
+    Both fine-tuned teachers classify every training video (the validation
+    pipeline: 8 frames over the whole video); the score file of
+    ``score_stage`` gives s (the invariant teacher's weight). Returns the
+    teachers' accuracies, the accuracy of an oracle that picks the right
+    teacher per video, and the mean s over the videos that only the
+    invariant / only the distinctive teacher gets right: a useful score is
+    higher on the former.
+    """
+    import torch
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DefaultScope
+
+    from mmssar.datasets.ann_io import read_annotations
+    from mmssar.datasets.temporal_similarity_file import read_score_file
+    from mmssar.models.utils.recognizer_io import run_recognizer
+    from mmssar.registry import DATASETS, MODELS
+    from mmssar.utils.chain import find_checkpoint
+    from mmssar.utils.checkpoint import load_recognizer_weights
+
+    cfg = Config.fromfile(runner.by_name['finetune_inv'].config)
+    ds_cfg = dict(cfg.val_dataloader.dataset, ann_file=cfg.ann_file_train)
+    records = read_annotations(cfg.ann_file_train)
+    scores = read_score_file(
+        osp.join(runner.stage_dir(score_stage), 'scores.json'))
+    preds = {}
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        dataset = DATASETS.build(ds_cfg)
+        for name in ('inv', 'dist'):
+            stage = f'finetune_{name}'
+            model = MODELS.build(cfg.model)
+            load_recognizer_weights(
+                model, find_checkpoint(runner.stage_dir(stage)))
+            model.eval()
+            out = []
+            with torch.no_grad():
+                for start in range(0, len(dataset), 16):
+                    batch = model.data_preprocessor(pseudo_collate(
+                        [dataset[i] for i in
+                         range(start, min(start + 16, len(dataset)))]),
+                        False)
+                    out.append(run_recognizer(
+                        model, dict(x=batch['inputs']))['x'].logits.argmax(1))
+            preds[name] = torch.cat(out)
+    labels = torch.tensor([r.label for r in records])
+    s = torch.tensor([scores[r.key] for r in records])
+    inv, dist = preds['inv'] == labels, preds['dist'] == labels
+
+    def mean_s(mask):
+        return round(float(s[mask].mean()), 3) if mask.any() else None
+
+    return dict(
+        train_acc_inv=round(100 * float(inv.float().mean()), 1),
+        train_acc_dist=round(100 * float(dist.float().mean()), 1),
+        oracle_acc=round(100 * float((inv | dist).float().mean()), 1),
+        only_inv_right=int((inv & ~dist).sum()),
+        only_dist_right=int((dist & ~inv).sum()),
+        s_only_inv_right=mean_s(inv & ~dist),
+        s_only_dist_right=mean_s(dist & ~inv),
+        s_all=round(float(s.mean()), 3))
+
+
 def main():
     start = time.time()
     args = synthetic_rows.parse_args(__doc__.splitlines()[0],
@@ -63,6 +129,8 @@ def main():
     results = synthetic_rows.train_rows(synthetic_rows.CONTROLS, args,
                                         'timebalance')
     prepare_synthetic(args.synthetic_root)
+    # the in-process score diagnostic reads the configs too
+    os.environ['MMSSAR_SYNTH_ROOT'] = args.synthetic_root
     options = []
     if args.max_iters:
         options = [f'train_cfg.max_iters={args.max_iters}']
@@ -88,6 +156,14 @@ def main():
                  ('student_weighted', 'labeled_only'),
                  ('student_weighted', 'fixmatch')],
         start=start)
+    for stage in ('similarity', 'similarity_minmax'):
+        diag = score_diagnostic(runner, stage)
+        print(f'does the {stage} score pick the right teacher? (training '
+              f'videos): {diag}')
+        pairs.append(f"{stage}_s_only_inv_right={diag['s_only_inv_right']}")
+        pairs.append(
+            f"{stage}_s_only_dist_right={diag['s_only_dist_right']}")
+    pairs.append(f"teachers_oracle_top1_train={diag['oracle_acc']}")
     chain = sum(stage_minutes(runner, s.name) for s in runner.stages)
     print(f'the whole chain (pre-training x3 included): {chain:.1f} min')
     pairs.append(f'chain_minutes={chain:.1f}')
