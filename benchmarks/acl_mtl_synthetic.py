@@ -14,7 +14,8 @@ ablations are ``model.mtl=None`` (ACL only) and ``model.acl=None`` (MTL
 only); ``acl_only_projector`` moves the contrastive term into a projected
 space (``acl.projector``), ``mtl_only_strong_query`` calibrates the
 student's strong-view feature instead of the teacher's weak one
-(``mtl.query``).
+(``mtl.query``), ``mtl_only_masked_align`` aligns only the samples above
+the pseudo-label threshold (``mtl.align_masked``).
 
 Example::
 
@@ -46,6 +47,8 @@ ROWS = dict(
     mtl_only=(TINY, ['model.acl=None']),
     mtl_only_strong_query=(TINY, ['model.acl=None',
                                   'model.mtl.query=student_strong']),
+    mtl_only_masked_align=(TINY, ['model.acl=None',
+                                  'model.mtl.align_masked=True']),
     acl_mtl_fixmatch=(TINY, ['model.acl=None', 'model.mtl=None']))
 
 if __name__ == '__main__':
@@ -53,6 +56,6 @@ if __name__ == '__main__':
         __doc__.splitlines()[0], ROWS,
         compare=[(row, 'acl_mtl_fixmatch') for row in
                  ('acl_mtl', 'acl_only', 'acl_only_projector', 'mtl_only',
-                  'mtl_only_strong_query')] +
+                  'mtl_only_strong_query', 'mtl_only_masked_align')] +
         [('acl_mtl_fixmatch', 'labeled_only_short'),
          ('acl_mtl', 'fixmatch')])
