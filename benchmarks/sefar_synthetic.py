@@ -12,7 +12,9 @@ Same tiny 3D CNN, 20 labels per class, 1,500 CPU iterations for every row
 * ``sefar_no_elements``: a plain 8-frame student, same strong view and
   losses;
 * ``sefar_channel_flip``: the released code's colour flip + channel dropout
-  instead of the temporal reversal.
+  instead of the temporal reversal;
+* ``sefar_spatial_strong``: FixMatch's RandAugment as the strong view, no
+  temporal perturbation (the paper's "spatial-only" ablation).
 
 Example::
 
@@ -37,7 +39,9 @@ ROWS = dict(
     sefar_no_elements=(S + 'sefar_tiny-slowonly-plain-student_1500it_'
                        'synthetic-20shot.py', []),
     sefar_channel_flip=(S + 'sefar_tiny-slowonly-official-channel-flip_'
-                        '1500it_synthetic-20shot.py', []))
+                        '1500it_synthetic-20shot.py', []),
+    sefar_spatial_strong=(S + 'sefar_tiny-slowonly-spatial-strong_1500it_'
+                          'synthetic-20shot.py', []))
 
 if __name__ == '__main__':
     synthetic_rows.main(

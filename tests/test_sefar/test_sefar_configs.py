@@ -145,3 +145,23 @@ def test_tiny_config_builds_its_pipelines_and_model():
     Compose(cfg.val_dataloader.dataset.pipeline)
     model = MODELS.build(cfg.model.to_dict())
     assert math.isclose(model.unsup_weight(1500), 1.0)
+
+
+@pytest.mark.parametrize('variant,first', [
+    ('official-channel-flip', 'TemporalPerturbation'),
+    ('spatial-strong', 'VideoRandAugment'),
+])
+def test_strong_view_variants_change_only_the_strong_view(variant, first):
+    base = Config.fromfile(TINY)
+    cfg = Config.fromfile(TINY.replace('slowonly_', f'slowonly-{variant}_'))
+    unl = cfg.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline
+    ref = base.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline
+    assert unl[:-1] == ref[:-1]
+    assert unl[-1].views.weak == ref[-1].views.weak
+    assert unl[-1].views.strong != ref[-1].views.strong
+    assert unl[-1].views.strong[0].type == first
+    assert 'reverse' not in str(unl[-1].views.strong)
+    assert cfg.model == base.model
+    assert cfg.train_dataloader == base.train_dataloader
+    assert cfg.val_dataloader == base.val_dataloader
+    Compose(unl)
