@@ -14,7 +14,9 @@ Same tiny 3D CNN, 20 labels per class, 1,500 CPU iterations for every row
 * ``sefar_channel_flip``: the released code's colour flip + channel dropout
   instead of the temporal reversal;
 * ``sefar_spatial_strong``: FixMatch's RandAugment as the strong view, no
-  temporal perturbation (the paper's "spatial-only" ablation).
+  temporal perturbation (the paper's "spatial-only" ablation);
+* ``sefar_mix_probs``: the mix branch's MSE on probabilities instead of the
+  official raw logits (``mix_on='probs'``).
 
 Example::
 
@@ -36,6 +38,7 @@ ROWS = dict(
     sefar=(TINY, []),
     sefar_no_regulation=(TINY, ['model.semi_train_cfg.regulation=None']),
     sefar_no_mix=(TINY, ['model.semi_train_cfg.token_mix=None']),
+    sefar_mix_probs=(TINY, ['model.semi_train_cfg.mix_on=probs']),
     sefar_no_elements=(S + 'sefar_tiny-slowonly-plain-student_1500it_'
                        'synthetic-20shot.py', []),
     sefar_channel_flip=(S + 'sefar_tiny-slowonly-official-channel-flip_'
