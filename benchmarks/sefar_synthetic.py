@@ -16,7 +16,10 @@ Same tiny 3D CNN, 20 labels per class, 1,500 CPU iterations for every row
 * ``sefar_spatial_strong``: FixMatch's RandAugment as the strong view, no
   temporal perturbation (the paper's "spatial-only" ablation);
 * ``sefar_mix_probs``: the mix branch's MSE on probabilities instead of the
-  official raw logits (``mix_on='probs'``).
+  official raw logits (``mix_on='probs'``);
+* ``sefar_labeled_only``: the element student on the labels only (the
+  supervised warm-up for the whole run), the control of the element model
+  next to the quickstart's plain labeled-only row.
 
 Example::
 
@@ -39,6 +42,8 @@ ROWS = dict(
     sefar_no_regulation=(TINY, ['model.semi_train_cfg.regulation=None']),
     sefar_no_mix=(TINY, ['model.semi_train_cfg.token_mix=None']),
     sefar_mix_probs=(TINY, ['model.semi_train_cfg.mix_on=probs']),
+    sefar_labeled_only=(TINY, [
+        'model.semi_train_cfg.unsup_weight.warmup=1500']),
     sefar_no_elements=(S + 'sefar_tiny-slowonly-plain-student_1500it_'
                        'synthetic-20shot.py', []),
     sefar_channel_flip=(S + 'sefar_tiny-slowonly-official-channel-flip_'
