@@ -5,18 +5,14 @@
 # change the class; this row measures what the reversal costs there.
 _base_ = './sefar_tiny-slowonly_1500it_synthetic-20shot.py'
 
+# the tiny config's multi-view step with its first strong transform (the
+# reversal) replaced; everything else as there
 unlabeled_pipeline = [
     *_base_.unlabeled_pipeline[:-1],
-    dict(
-        type='MultiView',
-        shared=_base_.weak_aug,
-        views=dict(
-            weak=_base_.unlabeled_pipeline[-1].views.weak,
-            strong=[
-                dict(type='VideoRandAugment', num_ops=2, magnitude=10),
-                dict(type='FormatShape', input_format='NCTHW'),
-                dict(type='PackActionInputs')
-            ]))
+    dict(_base_.unlabeled_pipeline[-1], views=dict(
+        weak=_base_.unlabeled_pipeline[-1].views.weak,
+        strong=[dict(type='VideoRandAugment', num_ops=2, magnitude=10),
+               *_base_.unlabeled_pipeline[-1].views.strong[1:]]))
 ]
 train_cfg = dict(
     unlabeled_dataloader=dict(
