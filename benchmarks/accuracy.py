@@ -9,6 +9,9 @@ Settings, each trained with the CPU configs of ``configs/quickstart``:
 * JHMDB ground-truth 2-D joints, split 1 (10 labels per class, small
   ST-GCN), with ``--jhmdb ../shared/data/skeleton/jhmdb_gt_pose``.
 
+The skeleton settings add FixMatch with other pseudo-label rules: FlexMatch
+and FreeMatch thresholds and distribution alignment (``fixmatch_da``).
+
 The skeleton rows are the runs of ``benchmarks/skeleton_ssl.py`` too (same
 configs, ``mmssar.utils.experiment.SKELETON_CONFIGS``, same cache).
 
@@ -33,8 +36,8 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
-                                     prepare_jhmdb, prepare_nwucla,
+from mmssar.utils.experiment import (CONTROL_ROWS, SEEDS,  # noqa: E402
+                                     SKELETON_CONFIGS, prepare_jhmdb, prepare_nwucla,
                                      prepare_synthetic, skeleton_run,
                                      summarize_rows, top1, train_config)
 
@@ -48,6 +51,9 @@ SETTINGS = dict(
     # the skeleton rows: one config per experiment, shared with
     # benchmarks/skeleton_ssl.py (key_extra data=None, as skeleton_run)
     **SKELETON_CONFIGS)
+#: every row name, in table order
+METHODS = list(dict.fromkeys(m for rows in SETTINGS.values() for m in rows))
+SSL_METHODS = tuple(m for m in METHODS if m not in CONTROL_ROWS)
 
 
 def parse_args():
@@ -63,7 +69,7 @@ def parse_args():
     parser.add_argument(
         '--methods',
         nargs='+',
-        choices=['labeled_only', 'fixmatch', 'meanteacher', 'full'],
+        choices=METHODS,
         help='train only these rows (finished runs are reused, so several '
         'processes can share the work and a last call prints the table)')
     parser.add_argument('--max-iters', type=int, default=None)
@@ -126,7 +132,7 @@ def main():
                 accs.append(top1(metrics))
             results[(setting, method)] = accs
 
-    lines, pairs = summarize_rows(results, ('fixmatch', 'meanteacher'))
+    lines, pairs = summarize_rows(results, SSL_METHODS)
     print('\n' + '\n'.join(lines))
     if args.rendered:
         import rendered_rows

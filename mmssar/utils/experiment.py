@@ -238,9 +238,17 @@ SKELETON_CONFIGS = {
         fixmatch=f'configs/quickstart/fixmatch_stgcn-tiny_1500it_{tag}-10shot.py',
         meanteacher='configs/quickstart/'
         f'meanteacher_stgcn-tiny_1500it_{tag}-10shot.py',
+        # the FixMatch row with another pseudo-label rule (issue: why
+        # pseudo-labelling pays little on real skeletons)
+        flexmatch=f'configs/flexmatch/flexmatch_stgcn-tiny_1500it_{tag}-10shot.py',
+        freematch=f'configs/freematch/freematch_stgcn-tiny_1500it_{tag}-10shot.py',
+        fixmatch_da='configs/pseudo_label_diagnostics/'
+        f'fixmatch-da_stgcn-tiny_1500it_{tag}-10shot.py',
         full=f'configs/quickstart/full-supervised_stgcn-tiny_1500it_{tag}.py')
     for dataset, tag in (('nwucla', 'nwucla-xview'), ('jhmdb', 'jhmdb-split1'))
 }
+#: The rows of a benchmark that are no semi-supervised method (its controls).
+CONTROL_ROWS = ('labeled_only', 'full')
 
 
 #: The seeds of every real-data benchmark row (mean and std over them).

@@ -1,5 +1,6 @@
 """The FlexMatch / FreeMatch / pseudo-label diagnostics configs: they change
-only the quickstart NW-UCLA FixMatch's weighting, build, and take a loss step
+only the weighting of the quickstart FixMatch of their data set (NW-UCLA or
+JHMDB), build, and take a loss step
 whose logs carry the per-class values; FlexMatch's ``num_samples`` is the
 size of the unlabeled pool of the split."""
 import copy
@@ -16,7 +17,11 @@ from mmengine.registry import DefaultScope
 from mmssar.registry import MODELS
 
 PROJECT_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-BASE = 'configs/quickstart/fixmatch_stgcn-tiny_1500it_nwucla-xview-10shot.py'
+#: the quickstart FixMatch a config varies, by the data set tag in its name
+BASE = 'configs/quickstart/fixmatch_stgcn-tiny_1500it_{}-10shot.py'
+TAGS = ('nwucla-xview', 'jhmdb-split1')
+#: joints of the skeleton layout per data set tag
+JOINTS = {'nwucla-xview': 20, 'jhmdb-split1': 15}
 CONFIGS = sorted(
     osp.relpath(p, PROJECT_ROOT) for folder in (
         'flexmatch', 'freematch', 'pseudo_label_diagnostics')
@@ -31,6 +36,11 @@ def load(rel_path):
     return Config.fromfile(osp.join(PROJECT_ROOT, rel_path))
 
 
+def tag_of(path):
+    tag, = (t for t in TAGS if f'_{t}-' in path)
+    return tag
+
+
 @pytest.fixture(autouse=True)
 def mmssar_scope():
     with DefaultScope.overwrite_default_scope('mmssar'):
@@ -40,6 +50,12 @@ def mmssar_scope():
 def test_every_folder_has_configs():
     folders = {p.split('/')[1] for p in CONFIGS}
     assert folders == set(INNER)
+    # every variant exists for both skeleton data sets
+    for tag in TAGS:
+        names = {osp.basename(p).replace(tag, '{}') for p in CONFIGS
+                 if tag_of(p) == tag}
+        others = {osp.basename(p).replace(tag_of(p), '{}') for p in CONFIGS}
+        assert names == others, tag
     for folder in INNER:
         assert osp.isfile(osp.join(PROJECT_ROOT, 'configs', folder,
                                    'README.md'))
@@ -47,7 +63,7 @@ def test_every_folder_has_configs():
 
 @pytest.mark.parametrize('path', CONFIGS)
 def test_only_the_pseudo_label_weighting_differs(path):
-    cfg, base = load(path), load(BASE)
+    cfg, base = load(path), load(BASE.format(tag_of(path)))
     train, ref = cfg.model.semi_train_cfg, base.model.semi_train_cfg
     assert set(train) - {'distribution_alignment'} == set(ref)
     for key in ref:
@@ -80,7 +96,18 @@ def test_flexmatch_num_samples_is_the_unlabeled_pool(shared_data):
         LABELS_PER_CLASS * cfg.num_classes
 
 
-def _batch(n, gen, labeled):
+def test_flexmatch_num_samples_is_the_unlabeled_pool_jhmdb(shared_data):
+    from mmssar.datasets.skeleton_formats import convert_jhmdb
+    cfg = load('configs/flexmatch/'
+               'flexmatch_stgcn-tiny_1500it_jhmdb-split1-10shot.py')
+    data = convert_jhmdb(osp.join(shared_data, 'skeleton', 'jhmdb_gt_pose'),
+                         [1])
+    inner, = cfg.model.semi_train_cfg.threshold.weighters
+    assert inner.num_samples == len(data['split']['train1']) - \
+        LABELS_PER_CLASS * cfg.num_classes
+
+
+def _batch(n, gen, labeled, joints):
     samples = []
     for i in range(n):
         s = ActionDataSample().set_gt_label(i % 10 if labeled else -1)
@@ -88,7 +115,7 @@ def _batch(n, gen, labeled):
             s.set_metainfo(dict(sample_idx=3 * i, hidden_label=i % 10,
                                 skipped=[]))
         samples.append(s)
-    clips = lambda: [torch.randn(1, 1, 32, 20, 3, generator=gen)  # noqa
+    clips = lambda: [torch.randn(1, 1, 32, joints, 3, generator=gen)  # noqa
                      for _ in range(n)]
     if labeled:
         return dict(inputs=clips(), data_samples=samples)
@@ -104,8 +131,9 @@ def test_model_builds_and_takes_a_loss_step(path):
     model.sync_teacher()
     model.train()
     gen = torch.Generator().manual_seed(0)
+    joints = JOINTS[tag_of(path)]
     data = model.data_preprocessor(
-        (_batch(4, gen, True), _batch(6, gen, False)), True)
+        (_batch(4, gen, True, joints), _batch(6, gen, False, joints)), True)
     losses = model(**data, mode='loss')
     assert all(torch.isfinite(v).all() for v in losses.values())
     assert 'pl_share/c0' in losses or 'pl_share/c1' in losses

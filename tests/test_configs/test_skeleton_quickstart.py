@@ -1,5 +1,5 @@
 """The one set of CPU skeleton configs (configs/quickstart, listed in
-mmssar.utils.experiment.SKELETON_CONFIGS): each row builds, the four rows of
+mmssar.utils.experiment.SKELETON_CONFIGS): each row builds, the rows of
 a data set are one experiment (same data, model, schedule and test), and the
 JHMDB 2-D pipelines produce what the ST-GCN takes."""
 import os.path as osp
@@ -22,12 +22,17 @@ def _cfg(project_root, path):
 def test_rows_are_one_experiment(project_root, dataset):
     rows = {m: _cfg(project_root, p)
             for m, p in SKELETON_CONFIGS[dataset].items()}
-    assert set(rows) == {'labeled_only', 'fixmatch', 'meanteacher', 'full'}
+    assert set(rows) == {'labeled_only', 'fixmatch', 'meanteacher',
+                         'flexmatch', 'freematch', 'fixmatch_da', 'full'}
     lo, fm, mt, full = (rows[k] for k in ('labeled_only', 'fixmatch',
                                           'meanteacher', 'full'))
     assert fm.model.type == 'FixMatchRecognizer'
     assert mt.model.type == 'MeanTeacherRecognizer'
     assert fm.model.student == mt.model.student == lo.model == full.model
+    for variant in ('flexmatch', 'freematch', 'fixmatch_da'):
+        # the FixMatch row but for the pseudo-label rule
+        assert rows[variant].model.student == fm.model.student
+        assert rows[variant].train_cfg == fm.train_cfg
     for cfg in rows.values():
         assert cfg.train_cfg.max_iters == 1500
         assert cfg.val_dataloader == lo.val_dataloader
