@@ -10,7 +10,10 @@ Settings, each trained with the CPU configs of ``configs/quickstart``:
   ST-GCN), with ``--jhmdb ../shared/data/skeleton/jhmdb_gt_pose``.
 
 The skeleton settings add FixMatch with other pseudo-label rules: FlexMatch
-and FreeMatch thresholds and distribution alignment (``fixmatch_da``).
+and FreeMatch thresholds and distribution alignment (``fixmatch_da``), and
+self-training from the frozen labeled-only model (``self_training``, which
+starts from the ``labeled_only`` run) beside its control, 1,500 more
+labeled-only iterations from the same model (``labeled_only_x2``).
 
 The skeleton rows are the runs of ``benchmarks/skeleton_ssl.py`` too (same
 configs, ``mmssar.utils.experiment.SKELETON_CONFIGS``, same cache).
@@ -37,7 +40,8 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from mmssar.utils.experiment import (CONTROL_ROWS, SEEDS,  # noqa: E402
-                                     SKELETON_CONFIGS, prepare_jhmdb, prepare_nwucla,
+                                     SKELETON_CONFIGS, SKELETON_INPUTS,
+                                     mean_std, prepare_jhmdb, prepare_nwucla,
                                      prepare_synthetic, skeleton_run,
                                      summarize_rows, top1, train_config)
 
@@ -133,6 +137,15 @@ def main():
             results[(setting, method)] = accs
 
     lines, pairs = summarize_rows(results, SSL_METHODS)
+    for (setting, method), accs in results.items():
+        if method in SKELETON_INPUTS:
+            # a row that continues another one, beside the same continuation
+            # without unlabeled data
+            control = results.get((setting, 'labeled_only_x2'))
+            if control and method != 'labeled_only_x2':
+                diff = mean_std(accs)[0] - mean_std(control)[0]
+                pairs.append(f'{setting}_{method}_minus_labeled_only_x2='
+                             f'{diff:.1f}')
     print('\n' + '\n'.join(lines))
     if args.rendered:
         import rendered_rows

@@ -3,6 +3,7 @@
 Used by ``make demo`` and the benchmark scripts, so that every quoted figure
 comes from an ordinary ``tools/train.py`` run with its full log on disk.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -244,11 +245,23 @@ SKELETON_CONFIGS = {
         freematch=f'configs/freematch/freematch_stgcn-tiny_1500it_{tag}-10shot.py',
         fixmatch_da='configs/pseudo_label_diagnostics/'
         f'fixmatch-da_stgcn-tiny_1500it_{tag}-10shot.py',
+        # from the final labeled-only model: pseudo-labels of that frozen
+        # model, and as its control 1,500 more labeled-only iterations
+        self_training='configs/self_training/'
+        f'self-training_stgcn-tiny_1500it_{tag}-10shot.py',
+        labeled_only_x2='configs/quickstart/'
+        f'labeled-only_stgcn-tiny_1500it_{tag}-10shot.py',
         full=f'configs/quickstart/full-supervised_stgcn-tiny_1500it_{tag}.py')
     for dataset, tag in (('nwucla', 'nwucla-xview'), ('jhmdb', 'jhmdb-split1'))
 }
+#: Rows that start from another row's final checkpoint (of the same data
+#: set and seed): method -> (that row, the config keys set to the file).
+SKELETON_INPUTS = dict(
+    self_training=('labeled_only',
+                   ('load_from', 'model.teachers.labeled.checkpoint')),
+    labeled_only_x2=('labeled_only', ('load_from', )))
 #: The rows of a benchmark that are no semi-supervised method (its controls).
-CONTROL_ROWS = ('labeled_only', 'full')
+CONTROL_ROWS = ('labeled_only', 'labeled_only_x2', 'full')
 
 
 #: The seeds of every real-data benchmark row (mean and std over them).
@@ -298,12 +311,28 @@ def skeleton_run(dataset: str,
     Seed ``s`` trains on the split of :func:`seed_root` with
     ``randomness.seed=s`` (split, initialisation and data order all change);
     prepare it first with ``prepare_<dataset>(src, data_root, s)``.
+
+    A row of :data:`SKELETON_INPUTS` first runs (or reuses) the row it starts
+    from and passes that run's last checkpoint to its config keys.
     """
     if dataset not in SKELETON_CONFIGS:
         raise KeyError(f'unknown skeleton data set {dataset!r}; choose from '
                        f'{sorted(SKELETON_CONFIGS)}')
     key_extra = dict(data=None)
     options = list(cfg_options)
+    if method in SKELETON_INPUTS:
+        # the input row first (reused when finished); its checkpoint's
+        # digest keys this run, so a retrained input retrains this row
+        source, keys = SKELETON_INPUTS[method]
+        skeleton_run(dataset, source, work_root, cfg_options, env, echo,
+                     seed, data_root)
+        from .chain import find_checkpoint
+        ckpt = find_checkpoint(
+            osp.join(work_root, dataset, seed_run_name(source, seed)))
+        with open(ckpt, 'rb') as f:
+            key_extra['input'] = dict(
+                row=source, sha1=hashlib.sha1(f.read()).hexdigest())
+        options += [f'{k}={ckpt}' for k in keys]
     if seed:
         key_extra['seed'] = seed
         options.append(f'randomness.seed={seed}')

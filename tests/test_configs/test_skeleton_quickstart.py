@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmssar.registry import MODELS
-from mmssar.utils.experiment import SKELETON_CONFIGS
+from mmssar.utils.experiment import SKELETON_CONFIGS, SKELETON_INPUTS
 
 
 def _cfg(project_root, path):
@@ -23,16 +23,33 @@ def test_rows_are_one_experiment(project_root, dataset):
     rows = {m: _cfg(project_root, p)
             for m, p in SKELETON_CONFIGS[dataset].items()}
     assert set(rows) == {'labeled_only', 'fixmatch', 'meanteacher',
-                         'flexmatch', 'freematch', 'fixmatch_da', 'full'}
+                         'flexmatch', 'freematch', 'fixmatch_da',
+                         'self_training', 'labeled_only_x2', 'full'}
     lo, fm, mt, full = (rows[k] for k in ('labeled_only', 'fixmatch',
                                           'meanteacher', 'full'))
     assert fm.model.type == 'FixMatchRecognizer'
     assert mt.model.type == 'MeanTeacherRecognizer'
     assert fm.model.student == mt.model.student == lo.model == full.model
-    for variant in ('flexmatch', 'freematch', 'fixmatch_da'):
+    for variant in ('flexmatch', 'freematch', 'fixmatch_da',
+                    'self_training'):
         # the FixMatch row but for the pseudo-label rule
         assert rows[variant].model.student == fm.model.student
         assert rows[variant].train_cfg == fm.train_cfg
+    # self-training: FixMatch's pseudo-labels from a frozen model whose
+    # checkpoint the benchmark passes (the labeled-only row's), FixMatch's
+    # EMA teacher kept for validation
+    st = rows['self_training'].model
+    assert st.semi_train_cfg.pseudo_label_source == 'labeled'
+    assert st.teachers.labeled == dict(type='FrozenTeacher', checkpoint=None)
+    assert st.teachers.teacher == fm.model.teacher
+    assert {k: v for k, v in st.semi_train_cfg.items()
+            if k != 'pseudo_label_source'} == fm.model.semi_train_cfg
+    # its control continues the labeled-only row with the same config
+    assert SKELETON_CONFIGS[dataset]['labeled_only_x2'] == \
+        SKELETON_CONFIGS[dataset]['labeled_only']
+    for method, (source, keys) in SKELETON_INPUTS.items():
+        assert source in rows and method in rows
+        assert 'load_from' in keys
     for cfg in rows.values():
         assert cfg.train_cfg.max_iters == 1500
         assert cfg.val_dataloader == lo.val_dataloader
