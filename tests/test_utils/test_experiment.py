@@ -203,6 +203,46 @@ def test_skeleton_run_of_a_seed_uses_its_split_seed_and_work_dir(
     assert key2 == dict(data=None, seed=2)
 
 
+def test_a_row_with_an_input_runs_it_first_and_keys_on_its_checkpoint(
+        tmp_path, monkeypatch):
+    calls = []
+
+    def fake_train(config, work_dir, options, env=None, echo=True,
+                   key_extra=None):
+        calls.append((work_dir, list(options), key_extra))
+        os.makedirs(work_dir, exist_ok=True)
+        with open(osp.join(work_dir, 'iter_9.pth'), 'w') as f:
+            f.write(version)
+        with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
+            f.write(osp.join(work_dir, 'iter_9.pth'))
+        return {}
+
+    monkeypatch.setattr(experiment, 'train_config', fake_train)
+    work = str(tmp_path)
+    version = 'weights A'
+    experiment.skeleton_run('jhmdb', 'self_training', work, ['a=1'], seed=1,
+                            data_root='D')
+    (src_dir, src_opts, _), (dir_, opts, key) = calls
+    assert src_dir == osp.join(work, 'jhmdb', 'labeled_only_seed1')
+    assert dir_ == osp.join(work, 'jhmdb', 'self_training_seed1')
+    ckpt = osp.join(src_dir, 'iter_9.pth')
+    assert opts == ['a=1', f'load_from={ckpt}',
+                    f'model.teachers.labeled.checkpoint={ckpt}',
+                    'randomness.seed=1']
+    assert key['input']['row'] == 'labeled_only'
+    # another labeled-only model gives another key: the row is not reused
+    version = 'weights B'
+    calls.clear()
+    experiment.skeleton_run('jhmdb', 'self_training', work, ['a=1'], seed=1,
+                            data_root='D')
+    assert calls[1][2]['input']['sha1'] != key['input']['sha1']
+    # the control continues the same model without unlabeled data
+    calls.clear()
+    experiment.skeleton_run('jhmdb', 'labeled_only_x2', work, seed=1,
+                            data_root='D')
+    assert calls[1][1] == [f'load_from={ckpt}', 'randomness.seed=1']
+
+
 def test_summarize_rows_gap_shares_and_best_method():
     results = {('s', 'labeled_only'): [40., 60.],
                ('s', 'fixmatch'): [70., 70.],
