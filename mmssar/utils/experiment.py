@@ -245,6 +245,8 @@ SKELETON_CONFIGS = {
         freematch=f'configs/freematch/freematch_stgcn-tiny_1500it_{tag}-10shot.py',
         fixmatch_da='configs/pseudo_label_diagnostics/'
         f'fixmatch-da_stgcn-tiny_1500it_{tag}-10shot.py',
+        fixmatch_ema_teacher='configs/pseudo_label_diagnostics/'
+        f'fixmatch-ema-teacher_stgcn-tiny_1500it_{tag}-10shot.py',
         # from the final labeled-only model: pseudo-labels of that frozen
         # model, and as its control 1,500 more labeled-only iterations
         self_training='configs/self_training/'

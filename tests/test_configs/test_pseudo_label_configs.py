@@ -65,10 +65,14 @@ def test_every_folder_has_configs():
 def test_only_the_pseudo_label_weighting_differs(path):
     cfg, base = load(path), load(BASE.format(tag_of(path)))
     train, ref = cfg.model.semi_train_cfg, base.model.semi_train_cfg
-    assert set(train) - {'distribution_alignment'} == set(ref)
+    assert set(train) - {'distribution_alignment',
+                         'pseudo_label_source'} == set(ref)
     for key in ref:
         if key != 'threshold':
             assert train[key] == ref[key], key
+    # the EMA teacher's pseudo-labels instead of the student's
+    assert train.get('pseudo_label_source') == (
+        'teacher' if '-ema-teacher_' in path else None)
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
                 'val_dataloader'):
         assert cfg[key] == base[key], key

@@ -24,14 +24,15 @@ def test_rows_are_one_experiment(project_root, dataset):
             for m, p in SKELETON_CONFIGS[dataset].items()}
     assert set(rows) == {'labeled_only', 'fixmatch', 'meanteacher',
                          'flexmatch', 'freematch', 'fixmatch_da',
-                         'self_training', 'labeled_only_x2', 'full'}
+                         'fixmatch_ema_teacher', 'self_training',
+                         'labeled_only_x2', 'full'}
     lo, fm, mt, full = (rows[k] for k in ('labeled_only', 'fixmatch',
                                           'meanteacher', 'full'))
     assert fm.model.type == 'FixMatchRecognizer'
     assert mt.model.type == 'MeanTeacherRecognizer'
     assert fm.model.student == mt.model.student == lo.model == full.model
     for variant in ('flexmatch', 'freematch', 'fixmatch_da',
-                    'self_training'):
+                    'fixmatch_ema_teacher', 'self_training'):
         # the FixMatch row but for the pseudo-label rule
         assert rows[variant].model.student == fm.model.student
         assert rows[variant].train_cfg == fm.train_cfg

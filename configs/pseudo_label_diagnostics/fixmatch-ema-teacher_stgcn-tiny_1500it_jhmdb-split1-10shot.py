@@ -1,0 +1,5 @@
+# The quickstart JHMDB FixMatch with its pseudo-labels made by the EMA
+# teacher (weak view) instead of the student, per-class diagnostics logged.
+_base_ = './fixmatch-classwise-monitor_stgcn-tiny_1500it_jhmdb-split1-10shot.py'
+
+model = dict(semi_train_cfg=dict(pseudo_label_source='teacher'))
