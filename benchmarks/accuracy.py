@@ -41,7 +41,8 @@ sys.path.insert(0, ROOT)
 
 from mmssar.utils.experiment import (CONTROL_ROWS, SEEDS,  # noqa: E402
                                      SKELETON_CONFIGS, SKELETON_INPUTS,
-                                     mean_std, prepare_jhmdb, prepare_nwucla,
+                                     RunNotFinished, mean_std,
+                                     prepare_jhmdb, prepare_nwucla,
                                      prepare_synthetic, skeleton_run,
                                      summarize_rows, top1, train_config)
 
@@ -77,6 +78,10 @@ def parse_args():
         help='train only these rows (finished runs are reused, so several '
         'processes can share the work and a last call prints the table)')
     parser.add_argument('--max-iters', type=int, default=None)
+    parser.add_argument(
+        '--no-train', action='store_true',
+        help='train nothing: print the finished runs only (a row lists the '
+        'seeds that have one; the seeds column says how many)')
     parser.add_argument(
         '--seeds', nargs='+', type=int, default=list(SEEDS),
         help='seeds of the real-data rows (split, initialisation and data '
@@ -124,17 +129,25 @@ def main():
             for seed in ([0] if setting == 'synthetic' else args.seeds):
                 print(f'[{setting}] {method} seed {seed}: {config}',
                       flush=True)
-                if setting == 'synthetic':
-                    metrics = train_config(
-                        config, osp.join(args.work_dir, setting, method),
-                        options, env=env,
-                        key_extra=dict(data=data.get(setting)))
-                else:
-                    metrics = skeleton_run(setting, method, args.work_dir,
-                                           options, env=env, seed=seed,
-                                           data_root=args.skeleton_root)
+                try:
+                    if setting == 'synthetic':
+                        metrics = train_config(
+                            config, osp.join(args.work_dir, setting, method),
+                            options, env=env,
+                            key_extra=dict(data=data.get(setting)),
+                            reuse_only=args.no_train)
+                    else:
+                        metrics = skeleton_run(
+                            setting, method, args.work_dir, options, env=env,
+                            seed=seed, data_root=args.skeleton_root,
+                            reuse_only=args.no_train)
+                except RunNotFinished as e:
+                    print(f'    not finished, left out (--no-train): {e}',
+                          flush=True)
+                    continue
                 accs.append(top1(metrics))
-            results[(setting, method)] = accs
+            if accs:
+                results[(setting, method)] = accs
 
     lines, pairs = summarize_rows(results, SSL_METHODS)
     for (setting, method), accs in results.items():

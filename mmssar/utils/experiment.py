@@ -111,12 +111,17 @@ def config_changed(config: str, work_dir: str,
     return None
 
 
+class RunNotFinished(LookupError):
+    """A benchmark run asked for without training has no reusable result."""
+
+
 def train_config(config: str,
                  work_dir: str,
                  cfg_options: Sequence[str] = (),
                  env: Optional[dict] = None,
                  echo: bool = True,
-                 key_extra: Optional[dict] = None) -> Dict[str, float]:
+                 key_extra: Optional[dict] = None,
+                 reuse_only: bool = False) -> Dict[str, float]:
     """``tools/train.py config`` in a subprocess; returns final metrics plus
     ``minutes``. The full output goes to ``work_dir/stdout.log``; progress
     lines (every 100th iteration, validation results) are echoed.
@@ -126,7 +131,8 @@ def train_config(config: str,
     equal to the config as it resolves now, :func:`config_changed`) is not
     repeated, so benchmarks that share rows share the runs. Pass what else
     decides the result in ``key_extra`` (e.g. the data set's generator
-    version), so a stale run is never reused.
+    version), so a stale run is never reused. With ``reuse_only`` nothing is
+    trained: a run that cannot be reused raises :class:`RunNotFinished`.
     """
     done = osp.join(work_dir, 'result.json')
     key = dict(config=config, cfg_options=list(cfg_options),
@@ -140,8 +146,13 @@ def train_config(config: str,
                 print(f'    reusing the finished run in {work_dir}',
                       flush=True)
                 return saved['metrics']
+            if reuse_only:
+                raise RunNotFinished(f'{work_dir}: stale ({stale})')
             print(f'    the finished run in {work_dir} is stale ({stale}): '
                   'training it again', flush=True)
+    if reuse_only:
+        raise RunNotFinished(f'{work_dir}: no finished run of {config} with '
+                             'these options')
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
            '--work-dir', work_dir]
     if cfg_options:
@@ -303,7 +314,8 @@ def skeleton_run(dataset: str,
                  env: Optional[dict] = None,
                  echo: bool = True,
                  seed: int = 0,
-                 data_root: str = 'data/skeleton') -> Dict[str, float]:
+                 data_root: str = 'data/skeleton',
+                 reuse_only: bool = False) -> Dict[str, float]:
     """One row of the CPU skeleton experiments (:data:`SKELETON_CONFIGS`),
     trained in ``work_root/<dataset>/<method>[_seed<s>]`` and cached under
     the key ``benchmarks/accuracy.py`` uses (the data set is a fixed
@@ -316,6 +328,7 @@ def skeleton_run(dataset: str,
 
     A row of :data:`SKELETON_INPUTS` first runs (or reuses) the row it starts
     from and passes that run's last checkpoint to its config keys.
+    ``reuse_only``: see :func:`train_config`.
     """
     if dataset not in SKELETON_CONFIGS:
         raise KeyError(f'unknown skeleton data set {dataset!r}; choose from '
@@ -327,7 +340,7 @@ def skeleton_run(dataset: str,
         # digest keys this run, so a retrained input retrains this row
         source, keys = SKELETON_INPUTS[method]
         skeleton_run(dataset, source, work_root, cfg_options, env, echo,
-                     seed, data_root)
+                     seed, data_root, reuse_only)
         from .chain import find_checkpoint
         ckpt = find_checkpoint(
             osp.join(work_root, dataset, seed_run_name(source, seed)))
@@ -342,7 +355,8 @@ def skeleton_run(dataset: str,
     return train_config(SKELETON_CONFIGS[dataset][method],
                         osp.join(work_root, dataset,
                                  seed_run_name(method, seed)), options,
-                        env=env, echo=echo, key_extra=key_extra)
+                        env=env, echo=echo, key_extra=key_extra,
+                        reuse_only=reuse_only)
 
 
 def _seed_split(root: str, data_file: str, prefix: str, per_class: int,
@@ -413,7 +427,7 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
         ``<setting>_<method>_gap_recovered_pct``, ``<setting>_best_ssl``,
         ``<setting>_best_ssl_gap_recovered_pct``).
     """
-    lines = [f'{"setting":<18}{"method":<16}{"top-1 % mean":>14}'
+    lines = [f'{"setting":<18}{"method":<22}{"top-1 % mean":>14}'
              f'{"std":>7}{"gap %":>8}  seeds']
     pairs = []
     gaps = {}
@@ -442,7 +456,7 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
         gap = f'{gap:>8.1f}' if gap is not None else f'{"":>8}'
         # no spread to report from one seed
         spread = f'{std:>7.1f}' if len(accs) > 1 else f'{"-":>7}'
-        lines.append(f'{setting:<18}{method:<16}{mean:>14.1f}{spread}'
+        lines.append(f'{setting:<18}{method:<22}{mean:>14.1f}{spread}'
                      f'{gap}  {len(accs)}')
         pairs.append(f'{setting}_{method}_top1={mean:.1f}')
         if len(accs) > 1:

@@ -70,6 +70,13 @@ def test_train_config_reuses_a_run_only_with_the_same_key(tmp_path):
         with pytest.raises(RuntimeError, match='failed'):
             experiment.train_config(config, work_dir, options, echo=False,
                                     key_extra=extra)
+        # asked not to train: refused before anything runs
+        with pytest.raises(experiment.RunNotFinished):
+            experiment.train_config(config, work_dir, options, echo=False,
+                                    key_extra=extra, reuse_only=True)
+    assert experiment.train_config(
+        config, work_dir, ['b.c=3'], echo=False,
+        key_extra=dict(data=dict(version=3)), reuse_only=True) == m
 
 
 def test_a_run_whose_config_was_edited_is_stale(tmp_path):
@@ -187,7 +194,8 @@ def test_skeleton_run_of_a_seed_uses_its_split_seed_and_work_dir(
     calls = []
     monkeypatch.setattr(
         experiment, 'train_config',
-        lambda config, work_dir, options, env=None, echo=True, key_extra=None:
+        lambda config, work_dir, options, env=None, echo=True, key_extra=None,
+        reuse_only=False:
         calls.append((config, work_dir, options, env, key_extra)) or {})
     experiment.skeleton_run('nwucla', 'fixmatch', 'W', ['a=1'], seed=0,
                             data_root='D')
@@ -208,7 +216,7 @@ def test_a_row_with_an_input_runs_it_first_and_keys_on_its_checkpoint(
     calls = []
 
     def fake_train(config, work_dir, options, env=None, echo=True,
-                   key_extra=None):
+                   key_extra=None, reuse_only=False):
         calls.append((work_dir, list(options), key_extra))
         os.makedirs(work_dir, exist_ok=True)
         with open(osp.join(work_dir, 'iter_9.pth'), 'w') as f:
