@@ -125,7 +125,7 @@ def main():
         for method, config in SETTINGS[setting].items():
             if args.methods and method not in args.methods:
                 continue
-            accs = []
+            accs = {}
             for seed in ([0] if setting == 'synthetic' else args.seeds):
                 print(f'[{setting}] {method} seed {seed}: {config}',
                       flush=True)
@@ -145,7 +145,7 @@ def main():
                     print(f'    not finished, left out (--no-train): {e}',
                           flush=True)
                     continue
-                accs.append(top1(metrics))
+                accs[seed] = top1(metrics)
             if accs:
                 results[(setting, method)] = accs
 
@@ -154,9 +154,11 @@ def main():
         if method in SKELETON_INPUTS:
             # a row that continues another one, beside the same continuation
             # without unlabeled data
-            control = results.get((setting, 'labeled_only_x2'))
-            if control and method != 'labeled_only_x2':
-                diff = mean_std(accs)[0] - mean_std(control)[0]
+            control = results.get((setting, 'labeled_only_x2'), {})
+            common = [s for s in accs if s in control]
+            if common and method != 'labeled_only_x2':
+                # paired: the seeds both rows have
+                diff = mean_std([accs[s] - control[s] for s in common])[0]
                 pairs.append(f'{setting}_{method}_minus_labeled_only_x2='
                              f'{diff:.1f}')
     print('\n' + '\n'.join(lines))

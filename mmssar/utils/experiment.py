@@ -409,56 +409,75 @@ def prepare_jhmdb(src: str, root: str, seed: int = 0) -> None:
                 'train1')
 
 
+def _seed_values(accs) -> Dict:
+    """``{seed: top-1}`` of a row given as such a dict or as a list (whose
+    positions then stand for the seeds)."""
+    return dict(accs) if isinstance(accs, dict) else dict(enumerate(accs))
+
+
 def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
                    ssl_methods: Sequence[str]
                    ) -> Tuple[List[str], List[str]]:
     """Table lines and ``key=value`` pairs of benchmark rows.
 
     Args:
-        results (dict): ``(setting, method) -> [top-1 % per seed]``.
+        results (dict): ``(setting, method) -> {seed: top-1 %}``, or a list
+            of top-1 % per seed (rows of one setting then have the same
+            seeds, in the same order).
         ssl_methods (Sequence[str]): the semi-supervised methods among the
             rows (their gap shares are printed; the best one is named).
 
     Returns:
-        tuple: the table lines (mean, std, number of seeds per row, and per
-        setting the share of the labeled-only -> full gap each SSL method
-        recovers) and the pairs (``<setting>_<method>_top1``, with several
-        seeds ``..._std``,
-        ``<setting>_<method>_gap_recovered_pct``, ``<setting>_best_ssl``,
-        ``<setting>_best_ssl_gap_recovered_pct``).
+        tuple: the table lines (mean, std, seeds per row, and per setting
+        the share of the labeled-only -> full gap each SSL method recovers)
+        and the pairs (``<setting>_<method>_top1``, with several seeds
+        ``..._std``, ``<setting>_<method>_gap_recovered_pct``,
+        ``<setting>_best_ssl``, ``<setting>_best_ssl_gap_recovered_pct``).
+        A gap share is paired: labeled-only, full and the method are
+        averaged over the seeds all three have (a method run on seed 0 only
+        is compared with the seed-0 controls, whatever other seeds they
+        have); the best method is the one with the largest share.
     """
     lines = [f'{"setting":<18}{"method":<22}{"top-1 % mean":>14}'
              f'{"std":>7}{"gap %":>8}  seeds']
     pairs = []
     gaps = {}
     for setting in dict.fromkeys(s for s, _ in results):
-        base = results.get((setting, 'labeled_only'))
-        full = results.get((setting, 'full'))
-        if not (base and full):
-            continue
-        lo, hi = mean_std(base)[0], mean_std(full)[0]
-        if hi <= lo:
-            continue
-        ssl = {m: mean_std(results[(setting, m)])[0] for m in ssl_methods
-               if (setting, m) in results}
-        for method, mean in ssl.items():
+        base = _seed_values(results.get((setting, 'labeled_only'), {}))
+        full = _seed_values(results.get((setting, 'full'), {}))
+        for method in ssl_methods:
+            if (setting, method) not in results:
+                continue
+            accs = _seed_values(results[(setting, method)])
+            common = [k for k in accs if k in base and k in full]
+            if not common:
+                continue
+            lo = mean_std([base[k] for k in common])[0]
+            hi = mean_std([full[k] for k in common])[0]
+            if hi <= lo:
+                continue
+            mean = mean_std([accs[k] for k in common])[0]
             gaps[(setting, method)] = 100 * (mean - lo) / (hi - lo)
             pairs.append(f'{setting}_{method}_gap_recovered_pct='
                          f'{gaps[(setting, method)]:.1f}')
-        if ssl:
-            best = max(ssl, key=ssl.get)
+        shares = {m: g for (st, m), g in gaps.items() if st == setting}
+        if shares:
+            best = max(shares, key=shares.get)
             pairs += [f'{setting}_best_ssl={best}',
                       f'{setting}_best_ssl_gap_recovered_pct='
-                      f'{gaps[(setting, best)]:.1f}']
+                      f'{shares[best]:.1f}']
     for (setting, method), accs in results.items():
-        mean, std = mean_std(accs)
+        values = _seed_values(accs)
+        mean, std = mean_std(list(values.values()))
         gap = gaps.get((setting, method))
         gap = f'{gap:>8.1f}' if gap is not None else f'{"":>8}'
         # no spread to report from one seed
-        spread = f'{std:>7.1f}' if len(accs) > 1 else f'{"-":>7}'
+        spread = f'{std:>7.1f}' if len(values) > 1 else f'{"-":>7}'
+        seeds = ','.join(map(str, values)) if isinstance(accs, dict) \
+            else str(len(values))
         lines.append(f'{setting:<18}{method:<22}{mean:>14.1f}{spread}'
-                     f'{gap}  {len(accs)}')
+                     f'{gap}  {seeds}')
         pairs.append(f'{setting}_{method}_top1={mean:.1f}')
-        if len(accs) > 1:
+        if len(values) > 1:
             pairs.append(f'{setting}_{method}_top1_std={std:.1f}')
     return lines, pairs

@@ -259,7 +259,25 @@ def test_summarize_rows_gap_shares_and_best_method():
     lines, pairs = experiment.summarize_rows(
         results, ('fixmatch', 'meanteacher'))
     assert 's_fixmatch_gap_recovered_pct=50.0' in pairs
-    assert 's_meanteacher_gap_recovered_pct=25.0' in pairs
+    # one seed: paired with the controls' first seed (40 -> 90), not with
+    # their mean over two seeds (50 -> 90)
+    assert 's_meanteacher_gap_recovered_pct=40.0' in pairs
     assert 's_best_ssl=fixmatch' in pairs
     assert 's_labeled_only_top1_std=14.1' in pairs
     assert len(lines) == 5 and lines[2].split()[-2:] == ['50.0', '2']
+
+
+def test_summarize_rows_pairs_the_seeds_of_dict_rows():
+    results = {('s', 'labeled_only'): {0: 40., 1: 60., 2: 50.},
+               ('s', 'fixmatch'): {1: 70., 2: 70.},
+               ('s', 'self_training'): {0: 70.},
+               ('s', 'full'): {0: 90., 1: 90., 2: 90.}}
+    lines, pairs = experiment.summarize_rows(
+        results, ('fixmatch', 'self_training'))
+    # fixmatch on seeds 1, 2 (controls 55 -> 90); self-training on seed 0
+    assert 's_fixmatch_gap_recovered_pct=42.9' in pairs
+    assert 's_self_training_gap_recovered_pct=60.0' in pairs
+    # the best by paired share, although both rows average 70
+    assert 's_best_ssl=self_training' in pairs
+    assert lines[1].split()[-1] == '0,1,2'
+    assert lines[2].split()[-2:] == ['42.9', '1,2']
