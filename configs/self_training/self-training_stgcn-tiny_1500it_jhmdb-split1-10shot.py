@@ -1,5 +1,5 @@
-# Self-training from a frozen labeled-only teacher on JHMDB-2D split 1, 10 labels per
-# class (README.md here): the quickstart FixMatch whose pseudo-labels come
+# Self-training from a frozen labeled-only teacher on JHMDB-2D split 1, 10 labels
+# per class (README.md here): the quickstart FixMatch whose pseudo-labels come
 # from the labeled-only model of the same split, which never changes, instead
 # of from the student itself. Needs that model's checkpoint; the chain
 # ./self-training_chain_jhmdb-split1-10shot.py trains it and passes it:
