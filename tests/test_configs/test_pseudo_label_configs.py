@@ -111,12 +111,15 @@ def test_flexmatch_num_samples_is_the_unlabeled_pool_jhmdb(shared_data):
         LABELS_PER_CLASS * cfg.num_classes
 
 
-def _batch(n, gen, labeled, joints):
+def _batch(n, gen, labeled, joints, label=None):
+    """``n`` random skeleton clips of ``joints`` joints as a labeled batch or
+    an unlabeled two-view batch; labels ``i % 10`` or all ``label``."""
     samples = []
     for i in range(n):
-        s = ActionDataSample().set_gt_label(i % 10 if labeled else -1)
+        y = i % 10 if label is None else label
+        s = ActionDataSample().set_gt_label(y if labeled else -1)
         if not labeled:
-            s.set_metainfo(dict(sample_idx=3 * i, hidden_label=i % 10,
+            s.set_metainfo(dict(sample_idx=3 * i, hidden_label=y,
                                 skipped=[]))
         samples.append(s)
     clips = lambda: [torch.randn(1, 1, 32, joints, 3, generator=gen)  # noqa

@@ -7,12 +7,12 @@ import os.path as osp
 
 import pytest
 import torch
-from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmssar.registry import MODELS
 from mmssar.utils.chain import load_chain
+from test_pseudo_label_configs import _batch  # noqa: I100
 
 PROJECT_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FOLDER = osp.join(PROJECT_ROOT, 'configs', 'self_training')
@@ -23,22 +23,6 @@ JOINTS = {'nwucla-xview': 20, 'jhmdb-split1': 15}
 def _tag(path):
     tag, = (t for t in JOINTS if f'_{t}-' in path)
     return tag
-
-
-def _batch(n, gen, labeled, joints, label):
-    samples = []
-    for i in range(n):
-        s = ActionDataSample().set_gt_label(label if labeled else -1)
-        if not labeled:
-            s.set_metainfo(dict(sample_idx=i, hidden_label=label,
-                                skipped=[]))
-        samples.append(s)
-    clips = lambda: [torch.randn(1, 1, 32, joints, 3, generator=gen)  # noqa
-                     for _ in range(n)]
-    if labeled:
-        return dict(inputs=clips(), data_samples=samples)
-    return dict(inputs=dict(weak=clips(), strong=clips()),
-                data_samples=samples)
 
 
 def test_both_data_sets_and_a_readme():
@@ -65,7 +49,8 @@ def test_pseudo_labels_come_from_the_frozen_teacher(path):
     gen = torch.Generator().manual_seed(0)
     joints = JOINTS[_tag(path)]
     data = model.data_preprocessor(
-        (_batch(4, gen, True, joints, 3), _batch(6, gen, False, joints, 3)),
+        (_batch(4, gen, True, joints, label=3),
+         _batch(6, gen, False, joints, label=3)),
         True)
     losses = model(**data, mode='loss')
     # every clip pseudo-labelled 3 (the hidden label) and kept
