@@ -9,11 +9,14 @@ Settings, each trained with the CPU configs of ``configs/quickstart``:
 * JHMDB ground-truth 2-D joints, split 1 (10 labels per class, small
   ST-GCN), with ``--jhmdb ../shared/data/skeleton/jhmdb_gt_pose``.
 
-The skeleton settings add FixMatch with other pseudo-label rules: FlexMatch
-and FreeMatch thresholds and distribution alignment (``fixmatch_da``), and
-self-training from the frozen labeled-only model (``self_training``, which
-starts from the ``labeled_only`` run) beside its control, 1,500 more
-labeled-only iterations from the same model (``labeled_only_x2``).
+The skeleton settings add FixMatch with the EMA teacher's pseudo-labels
+(``fixmatch_ema_teacher``) and self-training from the frozen labeled-only
+model (``self_training``, which starts from the ``labeled_only`` run) beside
+its control, 1,500 more labeled-only iterations from the same model
+(``labeled_only_x2``). Rows tried while diagnosing pseudo-labelling on real
+skeletons (Mean Teacher, FlexMatch and FreeMatch thresholds, distribution
+alignment: ``EXPLORATORY_SKELETON_ROWS``) are trained only when ``--methods``
+names them.
 
 The skeleton rows are the runs of ``benchmarks/skeleton_ssl.py`` too (same
 configs, ``mmssar.utils.experiment.SKELETON_CONFIGS``, same cache).
@@ -39,7 +42,8 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmssar.utils.experiment import (CONTROL_ROWS, SEEDS,  # noqa: E402
+from mmssar.utils.experiment import (CONTROL_ROWS,  # noqa: E402
+                                     EXPLORATORY_SKELETON_ROWS, SEEDS,
                                      SKELETON_CONFIGS, SKELETON_INPUTS,
                                      RunNotFinished, mean_std,
                                      prepare_jhmdb, prepare_nwucla,
@@ -76,7 +80,9 @@ def parse_args():
         nargs='+',
         choices=METHODS,
         help='train only these rows (finished runs are reused, so several '
-        'processes can share the work and a last call prints the table)')
+        'processes can share the work and a last call prints the table); '
+        'default: every row but the exploratory skeleton rows '
+        f'({", ".join(EXPLORATORY_SKELETON_ROWS)})')
     parser.add_argument('--max-iters', type=int, default=None)
     parser.add_argument(
         '--no-train', action='store_true',
@@ -92,6 +98,14 @@ def parse_args():
         help='also the rendered real-motion RGB rows, 3 seeds '
         '(benchmarks/rendered_rows.py; e.g. ../shared/data)')
     return parser.parse_args()
+
+
+def wanted(setting, method, methods=None):
+    """Whether a row is trained / printed: the named ones, or by default
+    every row but the exploratory skeleton rows."""
+    if methods:
+        return method in methods
+    return setting == 'synthetic' or method not in EXPLORATORY_SKELETON_ROWS
 
 
 def main():
@@ -123,7 +137,7 @@ def main():
     results = {}
     for setting in settings:
         for method, config in SETTINGS[setting].items():
-            if args.methods and method not in args.methods:
+            if not wanted(setting, method, args.methods):
                 continue
             accs = {}
             for seed in ([0] if setting == 'synthetic' else args.seeds):
@@ -167,7 +181,8 @@ def main():
         lines, more = summarize_rows(
             rendered_rows.run_rows(args.rendered, work_dir=args.work_dir,
                                    methods=args.methods, seeds=args.seeds,
-                                   options=options),
+                                   options=options,
+                                   reuse_only=args.no_train),
             rendered_rows.SSL_METHODS)
         print('\n' + '\n'.join(lines))
         pairs += more

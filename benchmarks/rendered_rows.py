@@ -27,8 +27,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from mmssar.datasets import skeleton_render  # noqa: E402
-from mmssar.utils.experiment import (SEEDS, summarize_rows,  # noqa: E402
-                                     top1, train_config)
+from mmssar.utils.experiment import (SEEDS, RunNotFinished,  # noqa: E402
+                                     summarize_rows, top1, train_config)
 
 R = 'configs/rendered/'
 SETTINGS = dict(
@@ -103,9 +103,14 @@ def run_rows(shared_data: str,
              methods: Optional[Sequence[str]] = None,
              seeds: Sequence[int] = SEEDS,
              options: Sequence[str] = (),
-             settings: Optional[Sequence[str]] = None
-             ) -> Dict[Tuple[str, str], List[float]]:
-    """Train (or reuse) every row; returns top-1 % per seed."""
+             settings: Optional[Sequence[str]] = None,
+             reuse_only: bool = False
+             ) -> Dict[Tuple[str, str], Dict[int, float]]:
+    """Train (or reuse) every row; returns ``{seed: top-1 %}`` per row.
+
+    With ``reuse_only`` nothing is trained: the seeds without a finished run
+    are left out of their row (and a row without any, out of the result).
+    """
     results = {}
     env = {ENV_ROOT: rendered_root}
     for setting in settings or SETTINGS:
@@ -113,19 +118,26 @@ def run_rows(shared_data: str,
         for method, config in SETTINGS[setting]['configs'].items():
             if methods and method not in methods:
                 continue
-            accs = []
+            accs = {}
             for seed in seeds:
                 print(f'[{setting}] {method} seed {seed}: {config}',
                       flush=True)
-                metrics = train_config(
-                    config,
-                    osp.join(work_dir, setting, f'{method}_seed{seed}'),
-                    [*seed_options(setting, method, rendered_root, seed),
-                     *options],
-                    env=env,
-                    key_extra=dict(data=data))
-                accs.append(top1(metrics))
-            results[(setting, method)] = accs
+                try:
+                    metrics = train_config(
+                        config,
+                        osp.join(work_dir, setting, f'{method}_seed{seed}'),
+                        [*seed_options(setting, method, rendered_root, seed),
+                         *options],
+                        env=env,
+                        key_extra=dict(data=data),
+                        reuse_only=reuse_only)
+                except RunNotFinished as e:
+                    print(f'    not finished, left out (--no-train): {e}',
+                          flush=True)
+                    continue
+                accs[seed] = top1(metrics)
+            if accs:
+                results[(setting, method)] = accs
     return results
 
 
@@ -137,6 +149,9 @@ def main():
     parser.add_argument('--methods', nargs='+', choices=METHODS)
     parser.add_argument('--seeds', nargs='+', type=int, default=list(SEEDS))
     parser.add_argument('--max-iters', type=int, default=None)
+    parser.add_argument(
+        '--no-train', action='store_true',
+        help='train nothing: print the finished runs only')
     args = parser.parse_args()
     start = time.time()
     options = []
@@ -144,7 +159,8 @@ def main():
         options = [f'train_cfg.max_iters={args.max_iters}',
                    f'train_cfg.val_interval={args.max_iters}']
     results = run_rows(args.shared_data, args.rendered_root, args.work_dir,
-                       args.methods, args.seeds, options)
+                       args.methods, args.seeds, options,
+                       reuse_only=args.no_train)
     lines, pairs = summarize_rows(results, SSL_METHODS)
     print('\n' + '\n'.join(lines))
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')

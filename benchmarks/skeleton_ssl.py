@@ -47,8 +47,10 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmssar.utils.chain import ChainRunner, load_chain, stage_output  # noqa
+from mmssar.utils.chain import (ChainError, ChainRunner,  # noqa: E402
+                                load_chain, stage_output)
 from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
+                                     RunNotFinished,
                                      final_metrics, mean_std, prepare_jhmdb,
                                      prepare_nwucla, seed_root,
                                      seed_run_name, skeleton_run, top1)
@@ -75,7 +77,7 @@ ROWS = (('stgcn_labeled', 'labeled-only ST-GCN'),
         ('stgcn_full', 'fully supervised ST-GCN (all labels)'))
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--datasets', nargs='+', default=list(DATASETS),
                         choices=list(DATASETS))
@@ -100,7 +102,11 @@ def parse_args():
         '--seeds', nargs='+', type=int, default=list(SEEDS),
         help='seeds (split, initialisation and data order); every row is '
         'the mean and std over them')
-    return parser.parse_args()
+    parser.add_argument(
+        '--no-train', action='store_true',
+        help='train nothing: print the finished runs only (a row lists the '
+        'seeds that have one)')
+    return parser.parse_args(argv)
 
 
 def schedule_options(cfg_path, scale):
@@ -155,12 +161,18 @@ def bench_dataset(key, seed, args, env):
                         ('stgcn_full', 'full')):
         opts = schedule_options(SKELETON_CONFIGS[key][method], args.scale)
         print(f'[{key} seed {seed}] {row}', flush=True)
-        stgcn[row] = skeleton_run(key, method, args.stgcn_work_dir, opts,
-                                  env=env, echo=False, seed=seed,
-                                  data_root=args.data_root)
+        try:
+            stgcn[row] = skeleton_run(key, method, args.stgcn_work_dir, opts,
+                                      env=env, echo=False, seed=seed,
+                                      data_root=args.data_root,
+                                      reuse_only=args.no_train)
+        except RunNotFinished as e:
+            print(f'    not finished, left out (--no-train): {e}', flush=True)
+            continue
         out[row] = top1(stgcn[row])
-    out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
-        'acc/student_top1']
+    if 'stgcn_fixmatch' in stgcn:
+        out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
+            'acc/student_top1']
     times = {row: 60 * m['minutes'] for row, m in stgcn.items()}  # s
 
     # the SCD-Net rows: stages of the CPU chain of this data set
@@ -176,6 +188,16 @@ def bench_dataset(key, seed, args, env):
     runner = ChainRunner(
         stages, work, cfg_options=options, env=env,
         log=lambda msg: print(f'[{key} seed {seed}] {msg}', flush=True))
+    if args.no_train:
+        try:
+            report = runner.run(only=SCD_STAGES, dry_run=True)
+        except ChainError as e:  # a stale finished stage
+            report = {'?': str(e)}
+        todo = [n for n, r in report.items() if r != 'skipped']
+        if todo:
+            print(f'[{key} seed {seed}] SCD-Net rows left out (--no-train): '
+                  f'stages {todo} not finished', flush=True)
+            return out, times
     start = time.time()
     runner.run(only=SCD_STAGES)
     times['scd_chain'] = time.time() - start
@@ -194,6 +216,98 @@ def bench_dataset(key, seed, args, env):
     return out, times
 
 
+def summarize(results, datasets, seeds, scale=1.0):
+    """The table and the ``key=value`` pairs of the rows.
+
+    Args:
+        results (dict): ``(data set, seed) -> {row: value}``; a row may miss
+            seeds (``--no-train``): it is then the mean over the seeds it
+            has, and those seeds are named in its cell.
+        datasets (list[str]): Data set keys, in column order.
+        seeds (list[int]): The seeds asked for.
+
+    Returns:
+        tuple: the lines (the table, then the collapse monitors) and the
+        pairs. Differences and gap shares are paired: computed over the
+        seeds both (all three) rows have.
+    """
+    def values(k, row):
+        return {s: results[(k, s)][row] for s in seeds
+                if row in results.get((k, s), {})}
+
+    def cell(k, row):
+        vals = values(k, row)
+        if not vals:
+            return 'not run'
+        mean, std = mean_std(list(vals.values()))
+        text = f'{mean:.1f} ± {std:.1f}' if len(vals) > 1 else f'{mean:.1f}'
+        if len(vals) < len(seeds):
+            text += ' (seed{} {})'.format('s' if len(vals) > 1 else '',
+                                         ', '.join(map(str, vals)))
+        return text
+
+    def paired(k, *rows):
+        """Means of ``rows`` over the seeds all of them have."""
+        per = [values(k, r) for r in rows]
+        common = [s for s in seeds if all(s in v for v in per)]
+        if not common:
+            return None
+        return [mean_std([v[s] for s in common])[0] for v in per]
+
+    names = [DATASETS[k]['name'] for k in datasets]
+    lines = [f'Top-1 (%) on the test split, 10 labels per class, mean ± std '
+             f'over seeds {list(seeds)} (schedule scale {scale}):'
+             if len(seeds) > 1 else
+             f'Top-1 (%) on the test split, 10 labels per class, seed '
+             f'{seeds[0]} (schedule scale {scale}):',
+             '| method | ' + ' | '.join(names) + ' |',
+             '|---|' + '---|' * len(names)]
+    for row, title in ROWS:
+        lines.append(f'| {title} | '
+                     + ' | '.join(cell(k, row) for k in datasets) + ' |')
+    monitors = []
+    for k in datasets:
+        got = [values(k, n) for n in ('pretrain_emb_std', 'pretrain_emb_erank',
+                                      'pretrain_partner_top1')]
+        if got[0]:
+            monitors.append(
+                f'{DATASETS[k]["name"]}: emb_std '
+                '{:.3f}, effective rank {:.1f}, partner retrieval {:.1f} %'
+                .format(*(mean_std(list(v.values()))[0] for v in got)))
+    lines.append('SCD-Net pretraining, last logged window (collapse '
+                 'monitors): ' + ('; '.join(monitors) or 'not run'))
+    pairs = []
+    for k in datasets:
+        for row, _ in ROWS:
+            vals = list(values(k, row).values())
+            if not vals:
+                continue
+            mean, std = mean_std(vals)
+            pairs.append(f'{k}_{row}={mean:.2f}')
+            if len(vals) > 1:
+                pairs.append(f'{k}_{row}_std={std:.2f}')
+        for row in ('stgcn_fixmatch', 'scd_finetune'):
+            means = paired(k, row, 'stgcn_labeled', 'stgcn_full')
+            if means and means[2] > means[1]:
+                share = 100 * (means[0] - means[1]) / (means[2] - means[1])
+                pairs.append(f'{k}_{row}_gap_recovered_pct={share:.1f}')
+        for name, a, b in (('finetune_minus_labeled_only', 'scd_finetune',
+                            'stgcn_labeled'),
+                           ('finetune_minus_scratch', 'scd_finetune',
+                            'scd_scratch'),
+                           ('linear_minus_random', 'scd_linear',
+                            'scd_linear_random')):
+            means = paired(k, a, b)
+            if means:
+                pairs.append(f'{k}_{name}={means[0] - means[1]:.2f}')
+        for name in ('pretrain_emb_std', 'pretrain_emb_erank',
+                     'pretrain_partner_top1'):
+            vals = list(values(k, name).values())
+            if vals:
+                pairs.append(f'{k}_{name}={mean_std(vals)[0]:.3f}')
+    return lines, pairs
+
+
 def main():
     args = parse_args()
     env = dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
@@ -206,63 +320,19 @@ def main():
         runs = {job: f.result() for job, f in futures.items()}
     total = time.time() - start
 
-    def stats(k, row):
-        return mean_std([runs[(k, s)][0][row] for s in args.seeds])
-
-    names = [DATASETS[k]['name'] for k in args.datasets]
-    print(f'\nTop-1 (%) on the test split, 10 labels per class, mean ± std '
-          f'over seeds {args.seeds} (schedule scale {args.scale}):'
-          if len(args.seeds) > 1 else
-          f'\nTop-1 (%) on the test split, 10 labels per class, seed '
-          f'{args.seeds[0]} (schedule scale {args.scale}):')
-    print('| method | ' + ' | '.join(names) + ' |')
-    print('|---|' + '---|' * len(names))
-    for row, title in ROWS:
-        # no spread to report from one seed
-        cells = [('{:.1f} ± {:.1f}' if len(args.seeds) > 1 else
-                  '{:.1f}').format(*stats(k, row)) for k in args.datasets]
-        print(f'| {title} | ' + ' | '.join(cells) + ' |')
-    print('SCD-Net pretraining, last logged window (collapse monitors): '
-          + '; '.join(
-              f'{DATASETS[k]["name"]}: emb_std '
-              '{:.3f}, effective rank {:.1f}, partner retrieval {:.1f} %'
-              .format(*(stats(k, n)[0] for n in (
-                  'pretrain_emb_std', 'pretrain_emb_erank',
-                  'pretrain_partner_top1'))) for k in args.datasets))
+    results = {job: res for job, (res, _) in runs.items()}
+    lines, pairs = summarize(results, args.datasets, args.seeds, args.scale)
+    print('\n' + '\n'.join(lines))
     for (k, seed), (_, times) in runs.items():
         mins = ', '.join(f'{n} {t / 60:.1f}' for n, t in times.items())
         print(f'{DATASETS[k]["name"]} seed {seed} run times (min): {mins}')
     print(f'total wall time: {total / 60:.1f} min (jobs={args.jobs})')
-    pairs = []
-    for k in args.datasets:
-        for row, _ in ROWS:
-            mean, std = stats(k, row)
-            pairs.append(f'{k}_{row}={mean:.2f}')
-            if len(args.seeds) > 1:
-                pairs.append(f'{k}_{row}_std={std:.2f}')
-        lo, full = stats(k, 'stgcn_labeled')[0], stats(k, 'stgcn_full')[0]
-        for row in ('stgcn_fixmatch', 'scd_finetune'):
-            if full > lo:
-                share = 100 * (stats(k, row)[0] - lo) / (full - lo)
-                pairs.append(f'{k}_{row}_gap_recovered_pct={share:.1f}')
-        for name, a, b in (('finetune_minus_labeled_only', 'scd_finetune',
-                            'stgcn_labeled'),
-                           ('finetune_minus_scratch', 'scd_finetune',
-                            'scd_scratch'),
-                           ('linear_minus_random', 'scd_linear',
-                            'scd_linear_random')):
-            gain = stats(k, a)[0] - stats(k, b)[0]
-            pairs.append(f'{k}_{name}={gain:.2f}')
-    collapsed = [(k, seed) for (k, seed), (res, _) in runs.items()
-                 if res['pretrain_emb_std'] < COLLAPSE_STD]
-    for k in args.datasets:
-        for name in ('pretrain_emb_std', 'pretrain_emb_erank',
-                     'pretrain_partner_top1'):
-            pairs.append(f'{k}_{name}={stats(k, name)[0]:.3f}')
     pairs.append(f'seeds={len(args.seeds)}')
     pairs.append(f'scale={args.scale}')
     pairs.append(f'wall_min={total / 60:.1f}')
     print(' '.join(pairs))
+    collapsed = [job for job, res in results.items()
+                 if res.get('pretrain_emb_std', 1.0) < COLLAPSE_STD]
     if collapsed:
         raise SystemExit(
             f'SCD-Net pretraining COLLAPSED (embedding std < {COLLAPSE_STD}) '

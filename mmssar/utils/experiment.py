@@ -41,6 +41,9 @@ def final_metrics(work_dir: str) -> Dict[str, float]:
 
 #: what tools/train.py writes into the dumped config for this run only
 _RUN_KEYS = ('work_dir', 'launcher', 'resume')
+#: top-level keys no training reads (the hint a missing-data error prints),
+#: so editing them leaves a finished run valid
+_DOC_KEYS = ('data_preparation', )
 
 
 def parse_cfg_options(options: Sequence[str]) -> dict:
@@ -86,7 +89,8 @@ def config_changed(config: str, work_dir: str,
 
     MMEngine dumps the config a run trained with into its work dir; it is
     compared with ``config`` + ``cfg_options`` as they resolve now, minus
-    the keys that only name the run (:data:`_RUN_KEYS`) and ``ignore``. So
+    the keys that only name the run (:data:`_RUN_KEYS`), those no training
+    reads (:data:`_DOC_KEYS`) and ``ignore``. So
     a cached benchmark row is never reused after an edit of its config or of
     any of its bases.
     """
@@ -100,7 +104,7 @@ def config_changed(config: str, work_dir: str,
     except Exception as exc:  # a config that no longer loads is stale too
         return f'cannot compare configs: {exc}'
     for d in (now, then):
-        for k in (*_RUN_KEYS, *ignore):
+        for k in (*_RUN_KEYS, *_DOC_KEYS, *ignore):
             d.pop(k, None)
     if 'randomness' not in now:  # tools/train.py fills it in
         then.pop('randomness', None)
@@ -275,6 +279,11 @@ SKELETON_INPUTS = dict(
     labeled_only_x2=('labeled_only', ('load_from', )))
 #: The rows of a benchmark that are no semi-supervised method (its controls).
 CONTROL_ROWS = ('labeled_only', 'labeled_only_x2', 'full')
+#: Skeleton rows trained only when asked for (``--methods``): variants tried
+#: while diagnosing pseudo-labelling on real skeletons, not in the default
+#: table (whose rows each have all of ``SEEDS``).
+EXPLORATORY_SKELETON_ROWS = ('meanteacher', 'flexmatch', 'freematch',
+                             'fixmatch_da')
 
 
 #: The seeds of every real-data benchmark row (mean and std over them).

@@ -122,6 +122,41 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
     assert len(lines) == 5
 
 
+def test_rows_without_training_leave_out_unfinished_seeds(
+        project_root, monkeypatch):
+    sys.path.insert(0, osp.join(project_root, 'benchmarks'))
+    try:
+        import rendered_rows
+    finally:
+        sys.path.pop(0)
+    calls = []
+
+    def fake_train(config, work_dir, options, env, key_extra, reuse_only):
+        calls.append((work_dir, reuse_only))
+        if work_dir.endswith('fixmatch_seed1') or 'ltg' in work_dir:
+            raise rendered_rows.RunNotFinished(work_dir)
+        return {'acc/top1': 0.5}
+
+    monkeypatch.setattr(rendered_rows, 'prepare', lambda *a: {})
+    monkeypatch.setattr(rendered_rows, 'train_config', fake_train)
+    results = rendered_rows.run_rows('shared', work_dir='w',
+                                     methods=['fixmatch', 'ltg', 'full'],
+                                     seeds=[0, 1], reuse_only=True)
+    assert results == {('rendered_nwucla', 'fixmatch'): {0: 50.0},
+                       ('rendered_nwucla', 'full'): {0: 50.0, 1: 50.0}}
+    assert all(reuse for _, reuse in calls) and len(calls) == 6
+
+
+def test_rendered_configs_name_their_own_preparation(project_root):
+    for name in ('rendered_nwucla_xview_10shot.py',
+                 'rendered_jhmdb_split1_10shot.py'):
+        cfg = Config.fromfile(osp.join(project_root, 'configs', '_base_',
+                                       'datasets', name))
+        # the hint a missing-data error prints (not the synthetic base's)
+        assert cfg.data_preparation == cfg.prepare_cmd
+        assert 'render_rgb.py' in cfg.data_preparation
+
+
 def test_jhmdb_dataset_config_points_at_its_own_data(project_root):
     cfg = Config.fromfile(osp.join(project_root, 'configs', '_base_',
                                    'datasets',

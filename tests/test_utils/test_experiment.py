@@ -4,6 +4,7 @@ and (re)making the synthetic data set when it is stale."""
 import json
 import os
 import os.path as osp
+import sys
 
 import pytest
 
@@ -92,6 +93,12 @@ def test_a_run_whose_config_was_edited_is_stale(tmp_path):
         json.dump(dict(key=key, metrics={'acc/top1': 0.9}), f)
     with pytest.raises(RuntimeError, match='failed'):
         experiment.train_config(config, work_dir, ['b.c=3'], echo=False)
+    # the data-preparation hint is read by no training: still the same run
+    with open(config, 'a') as f:
+        f.write("data_preparation = 'python make_data.py'\n")
+    assert "['d']" in experiment.config_changed(config, work_dir, ['b.c=3'])
+    assert experiment.config_changed(config, work_dir, ['b.c=3'],
+                                     ignore=('d', )) is None
     # no dump (a run of another tool): stale
     os.remove(osp.join(work_dir, 'cfg.py'))
     assert 'no dumped config' in experiment.config_changed(
@@ -281,3 +288,52 @@ def test_summarize_rows_pairs_the_seeds_of_dict_rows():
     assert 's_best_ssl=self_training' in pairs
     assert lines[1].split()[-1] == '0,1,2'
     assert lines[2].split()[-2:] == ['42.9', '1,2']
+
+
+def test_accuracy_benchmark_default_rows(project_root):
+    sys.path.insert(0, osp.join(project_root, 'benchmarks'))
+    try:
+        import accuracy
+    finally:
+        sys.path.pop(0)
+    # the default table: every row with all seeds; the diagnosis variants
+    # only when named
+    for row in experiment.EXPLORATORY_SKELETON_ROWS:
+        assert row in experiment.SKELETON_CONFIGS['jhmdb']
+        assert not accuracy.wanted('jhmdb', row)
+        assert accuracy.wanted('nwucla', row, [row])
+    for row in ('labeled_only', 'fixmatch', 'self_training', 'full'):
+        assert accuracy.wanted('nwucla', row)
+        assert not accuracy.wanted('nwucla', row, ['meanteacher'])
+    assert accuracy.wanted('synthetic', 'meanteacher')
+
+
+def test_skeleton_benchmark_summary_pairs_rows_by_seed(project_root):
+    sys.path.insert(0, osp.join(project_root, 'benchmarks'))
+    try:
+        import skeleton_ssl
+    finally:
+        sys.path.pop(0)
+    # seed 1 has no SCD-Net rows yet (--no-train)
+    results = {('nwucla', 0): dict(stgcn_labeled=60., stgcn_full=80.,
+                                   stgcn_fixmatch=70., scd_finetune=75.,
+                                   scd_scratch=65.),
+               ('nwucla', 1): dict(stgcn_labeled=70., stgcn_full=90.,
+                                   stgcn_fixmatch=85.)}
+    lines, pairs = skeleton_ssl.summarize(results, ['nwucla'], [0, 1])
+    assert 'nwucla_stgcn_labeled=65.00' in pairs
+    assert 'nwucla_stgcn_labeled_std=7.07' in pairs
+    assert 'nwucla_scd_finetune=75.00' in pairs
+    assert not any(p.startswith('nwucla_scd_finetune_std') for p in pairs)
+    # FixMatch over both seeds: (77.5 - 65) / (85 - 65); the fine-tune
+    # against seed 0's controls only: (75 - 60) / (80 - 60)
+    assert 'nwucla_stgcn_fixmatch_gap_recovered_pct=62.5' in pairs
+    assert 'nwucla_scd_finetune_gap_recovered_pct=75.0' in pairs
+    assert 'nwucla_finetune_minus_scratch=10.00' in pairs
+    assert 'nwucla_finetune_minus_labeled_only=15.00' in pairs
+    table = '\n'.join(lines)
+    assert '| SCD-Net pretrain + semi-sup. fine-tune | 75.0 (seed 0) |' in (
+        table)
+    assert '| labeled-only ST-GCN | 65.0 ± 7.1 |' in table
+    assert '| SCD-Net pretrain + linear | not run |' in table
+    assert lines[-1].endswith('not run')  # no collapse monitors

@@ -7,6 +7,8 @@ data_root = '{{$MMSSAR_RENDERED_ROOT:data/rendered}}/jhmdb_split1'
 prepare_cmd = ('python tools/data/skeleton/render_rgb.py jhmdb '
                '../shared/data/skeleton/jhmdb_gt_pose --split 1 '
                f'--out {data_root}')
+# the hint of a missing-data error (the synthetic base's would be wrong)
+data_preparation = prepare_cmd
 num_classes = 14
 split_seed = 0
 ann_file_train = f'{data_root}/train.txt'

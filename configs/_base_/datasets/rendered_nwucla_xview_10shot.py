@@ -8,6 +8,8 @@ _base_ = './synthetic_motion_20shot.py'
 data_root = '{{$MMSSAR_RENDERED_ROOT:data/rendered}}/nwucla_xview'
 prepare_cmd = ('python tools/data/skeleton/render_rgb.py nwucla '
                f'../shared/data/skeleton/nw_ucla --out {data_root}')
+# the hint of a missing-data error (the synthetic base's would be wrong)
+data_preparation = prepare_cmd
 num_classes = 10
 split_seed = 0
 ann_file_train = f'{data_root}/train.txt'
