@@ -68,12 +68,12 @@ def score_diagnostic(runner: ChainRunner, score_stage: str) -> dict:
     """
     import torch
     from mmengine.config import Config
-    from mmengine.dataset import pseudo_collate
     from mmengine.registry import DefaultScope
 
     from mmssar.datasets.ann_io import read_annotations
     from mmssar.datasets.temporal_similarity_file import read_score_file
-    from mmssar.models.utils.recognizer_io import run_recognizer
+    from mmssar.models.utils.recognizer_io import (dataset_batches,
+                                                   run_recognizer)
     from mmssar.registry import DATASETS, MODELS
     from mmssar.utils.chain import find_checkpoint
     from mmssar.utils.checkpoint import load_recognizer_weights
@@ -94,11 +94,7 @@ def score_diagnostic(runner: ChainRunner, score_stage: str) -> dict:
             model.eval()
             out = []
             with torch.no_grad():
-                for start in range(0, len(dataset), 16):
-                    batch = model.data_preprocessor(pseudo_collate(
-                        [dataset[i] for i in
-                         range(start, min(start + 16, len(dataset)))]),
-                        False)
+                for _, batch in dataset_batches(model, dataset, 16):
                     out.append(run_recognizer(
                         model, dict(x=batch['inputs']))['x'].logits.argmax(1))
             preds[name] = torch.cat(out)

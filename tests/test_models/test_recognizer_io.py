@@ -7,6 +7,7 @@ import torch
 from mmengine.registry import DefaultScope
 
 from mmssar.models.utils.recognizer_io import (classifier_of,
+                                               dataset_batches,
                                                default_stage_names,
                                                mc_dropout_logits,
                                                run_recognizer)
@@ -186,3 +187,30 @@ def test_mc_dropout_ignores_zero_probability_dropout():
     rec.backbone.register_forward_hook(lambda m, a, o: calls.append(1))
     mc_dropout_logits(rec, inputs('timesformer', 2, 0), 3)
     assert len(calls) == 1  # backbone once, only the head repeated
+
+
+def test_dataset_batches_preprocess_in_order_for_inference():
+    from mmaction.structures import ActionDataSample
+
+    def sample(i):
+        ds = ActionDataSample().set_gt_label(i)
+        return dict(inputs=torch.full((1, 3, 2, 4, 4), float(i)),
+                    data_samples=ds)
+
+    dataset = [sample(i) for i in range(5)]
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        model = MODELS.build(RECOGNIZERS['slowonly'][0])
+    seen = []
+    for idx, batch in dataset_batches(model, dataset, 2, indices=[4, 0, 3]):
+        seen.append(idx)
+        labels = [int(d.gt_label) for d in batch['data_samples']]
+        assert labels == idx
+        # the preprocessor ran: one float tensor, one row per sample
+        assert batch['inputs'].shape[0] == len(idx)
+        assert batch['inputs'][:, 0, 0, 0, 0, 0].tolist() == [
+            float(i) for i in idx]
+    assert seen == [[4, 0], [3]]
+    assert [i for idx, _ in dataset_batches(model, dataset, 3)
+            for i in idx] == list(range(5))
+    with pytest.raises(ValueError, match='batch_size'):
+        next(dataset_batches(model, dataset, 0))

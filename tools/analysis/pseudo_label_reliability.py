@@ -36,9 +36,9 @@ sys.path.insert(0, ROOT)
 
 import mmssar  # noqa: E402,F401  (registers the modules, applies the patches)
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
+from mmssar.models.utils.recognizer_io import dataset_batches  # noqa: E402
 from mmssar.registry import DATASETS, MODELS  # noqa: E402
 from mmssar.utils.checkpoint import load_recognizer_weights  # noqa: E402
 
@@ -113,10 +113,7 @@ def unlabeled_pool(cfg: Config):
 def predict(model, dataset, batch_size: int, device: str):
     """``(N, K)`` probabilities (MMAction2's clip averaging) and labels."""
     probs, labels = [], []
-    for start in range(0, len(dataset), batch_size):
-        batch = pseudo_collate([dataset[i] for i in range(
-            start, min(start + batch_size, len(dataset)))])
-        batch = model.data_preprocessor(batch, False)
+    for _, batch in dataset_batches(model, dataset, batch_size):
         for sample in model(**batch, mode='predict'):
             probs.append(sample.pred_score.float().cpu())
             labels.append(int(sample.gt_label))

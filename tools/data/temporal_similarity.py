@@ -32,14 +32,14 @@ sys.path.insert(0, ROOT)
 
 import mmssar  # noqa: E402,F401
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
 from mmssar.datasets.ann_io import read_annotations  # noqa: E402
 from mmssar.datasets.temporal_similarity_file import (  # noqa: E402
     MAPPINGS, check_coverage, mean_pairwise_cosine, read_score_file,
     write_score_file)
-from mmssar.models.utils.recognizer_io import run_recognizer  # noqa: E402
+from mmssar.models.utils.recognizer_io import (  # noqa: E402
+    dataset_batches, run_recognizer)
 from mmssar.registry import DATASETS, MODELS  # noqa: E402
 from mmssar.utils.checkpoint import load_recognizer_weights  # noqa: E402
 
@@ -106,10 +106,8 @@ def main(argv=None):
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     num_clips = None
     with open(partial, 'a') as log, torch.no_grad():
-        for start in range(0, len(todo), args.batch_size):
-            idx = todo[start:start + args.batch_size]
-            batch = model.data_preprocessor(
-                pseudo_collate([dataset[i] for i in idx]), False)
+        for idx, batch in dataset_batches(model, dataset, args.batch_size,
+                                          todo):
             out = run_recognizer(model, dict(x=batch['inputs']))['x']
             feats = out.clip_feats.reshape(len(idx), -1,
                                            out.clip_feats.shape[-1])

@@ -11,7 +11,8 @@ sub-modules (so the backbone's ``out_indices`` stay untouched and the
 recognizer's own ``predict`` keeps working).
 """
 import contextlib
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (Dict, Iterator, List, NamedTuple, Optional, Sequence,
+                    Tuple)
 
 import torch
 from torch import Tensor, nn
@@ -187,6 +188,38 @@ def run_recognizer(recognizer: nn.Module,
                 clip_feats=ft,
                 stages=tuple(st) if stage_names else None)
     return {n: out[n] for n in names}
+
+
+def dataset_batches(recognizer: nn.Module,
+                    dataset,
+                    batch_size: int,
+                    indices: Optional[Sequence[int]] = None
+                    ) -> Iterator[Tuple[List[int], dict]]:
+    """Batches of a dataset's samples as the recognizer's data preprocessor
+    gives them for inference (``training=False``: no batch augments), in
+    order: the loop every offline tool runs (pseudo-label reliability,
+    temporal-similarity scores, diagnostics).
+
+    Args:
+        recognizer (nn.Module): Owner of the ``data_preprocessor`` (which
+            moves the batch to the recognizer's device).
+        dataset (Sequence): Indexable dataset of packed samples.
+        batch_size (int): Samples per batch (the last one may be smaller).
+        indices (Sequence[int], optional): The samples, in this order.
+            Defaults to all of them.
+
+    Yields:
+        tuple[list[int], dict]: The batch's dataset indices and the
+        preprocessed batch (``inputs``, ``data_samples``).
+    """
+    from mmengine.dataset import pseudo_collate
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+    order = list(range(len(dataset)) if indices is None else indices)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        yield idx, recognizer.data_preprocessor(
+            pseudo_collate([dataset[i] for i in idx]), False)
 
 
 def recognizer_logits(recognizer: nn.Module, inputs: Tensor) -> Tensor:
