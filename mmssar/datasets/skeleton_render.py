@@ -10,8 +10,12 @@ data set's, so every RGB method gets a benchmark whose motion is real.
 
 Sources (read with :mod:`mmssar.datasets.skeleton_formats`):
 
-* ``nwucla``: NW-UCLA 3-D joints (camera coordinates, y up) projected through
-  a pinhole camera; cross-view split (train views 1, 2 / val view 3).
+* ``nwucla``: NW-UCLA 3-D joints (camera coordinates, y up); cross-view
+  split (train views 1, 2 / val view 3). Seen from the front of the body by
+  default (``view='front'``: each sequence turned into its body frame, then
+  projected orthographically, so every clip shows the actor from the same
+  side whatever the camera); ``view='camera'`` projects the camera
+  coordinates through a pinhole camera instead.
 * ``jhmdb``: JHMDB ground-truth 2-D joints (image coordinates, y down);
   official split ``n`` (``train{n}`` / ``test{n}``).
 
@@ -49,9 +53,9 @@ from .splits import make_split, write_split
 from .synthetic_motion import write_video
 
 __all__ = [
-    'RENDERER_VERSION', 'SOURCES', 'Nuisance', 'load_source',
-    'project_to_image', 'render_skeleton_clip', 'render_skeleton_dataset',
-    'read_meta'
+    'RENDERER_VERSION', 'SOURCES', 'VIEWS', 'Nuisance', 'load_source',
+    'body_frame_view', 'project_to_image', 'render_skeleton_clip',
+    'render_skeleton_dataset', 'read_meta'
 ]
 
 _RENDERER_ID = 'mmssar.skeleton_render'
@@ -61,13 +65,19 @@ _SPLIT_IDS = {'train': 0, 'val': 1}
 _FPS = 16
 
 # Per source: graph layout, head joint (drawn as a blob), whether y points
-# up (3-D camera coordinates) and the skeleton split names of train / val.
+# up (3-D camera coordinates), the skeleton split names of train / val, and
+# for 3-D sources the joints of the body frame (``body_frame_view``: spine
+# from, to; left -> right pairs: shoulders, hips) and the default view.
 SOURCES = {
     'nwucla': dict(layout=KINECT_V1_LAYOUT, head=3, y_up=True,
-                   train='xview_train', val='xview_val'),
+                   train='xview_train', val='xview_val',
+                   spine=(0, 2), lateral=((4, 8), (12, 16)), view='front'),
     'jhmdb': dict(layout=JHMDB_LAYOUT, head=2, y_up=False,
-                  train='train{split}', val='test{split}'),
+                  train='train{split}', val='test{split}', view='camera'),
 }
+#: ``camera``: the source's own coordinates (3-D: pinhole projection);
+#: ``front``: 3-D joints turned into the body's frame (:func:`body_frame_view`)
+VIEWS = ('camera', 'front')
 
 
 @dataclass
@@ -187,6 +197,57 @@ def project_to_image(joints: np.ndarray, y_up: bool) -> np.ndarray:
     if y_up:
         xy[..., 1] = -xy[..., 1]
     return xy
+
+
+def body_frame_view(joints: np.ndarray, spine: Tuple[int, int],
+                    lateral: Sequence[Tuple[int, int]]) -> np.ndarray:
+    """3-D joints seen from the front of the body, orthographically.
+
+    The sequence is expressed in its body frame: up is the mean spine
+    direction (``spine[0] -> spine[1]`` over all frames), right the mean of
+    the ``lateral`` (left -> right) joint pairs made orthogonal to up,
+    forward their cross product; the camera looks along forward. One frame
+    for the whole sequence, so the body's own turning is kept; a rotation of
+    the camera around the actor changes nothing (the view-invariant
+    transform of skeleton recognition, here applied to pixels).
+
+    Args:
+        joints (np.ndarray): (T, V, 3), y up.
+        spine (tuple[int, int]): Joints from the hips to the shoulders.
+        lateral (Sequence[tuple[int, int]]): Left -> right joint pairs.
+
+    Returns:
+        np.ndarray: (T, V, 2) positions (x right, y up), centred on the
+        mean of the spine's first joint.
+    """
+    joints = np.asarray(joints, dtype=np.float64)
+    if joints.ndim != 3 or joints.shape[-1] != 3:
+        raise ValueError(f'the front view needs (T, V, 3) joints, got '
+                         f'{joints.shape}')
+    # Kinect reports lost joints as zeros: they would bend the frame
+    seen = np.abs(joints).sum(-1) > 0
+
+    def mean_vec(a, b):
+        ok = seen[:, a] & seen[:, b]
+        if not ok.any():
+            return np.zeros(3)
+        return (joints[ok, b] - joints[ok, a]).mean(0)
+
+    up = mean_vec(*spine)
+    right = sum(mean_vec(a, b) for a, b in lateral)
+    right = right - up * (right @ up) / max(up @ up, 1e-12)
+    if np.linalg.norm(up) < 1e-9 or np.linalg.norm(right) < 1e-9:
+        # no body frame to be had: keep the camera's axes
+        up, right = np.array([0., 1., 0.]), np.array([1., 0., 0.])
+    up = up / np.linalg.norm(up)
+    right = right / np.linalg.norm(right)
+    forward = np.cross(right, up)
+    rot = np.stack([right, up, forward])  # rows: the new axes
+    ok = seen[:, spine[0]]
+    centre = joints[ok, spine[0]].mean(0) if ok.any() else np.zeros(3)
+    out = (joints - centre) @ rot.T
+    out[~seen] = 0.
+    return out[..., :2]
 
 
 # --------------------------------------------------------------------------
@@ -321,8 +382,10 @@ def _clip_job(job: tuple) -> int:
     """Render and write one clip; top level so worker processes can run
     it. Returns the number of frames."""
     (path, joints, source, split_id, index, seed, size, frames,
-     nuisance) = job
+     nuisance, view) = job
     spec = SOURCES[source]
+    if view == 'front':
+        joints = body_frame_view(joints, spec['spine'], spec['lateral'])
     rng = np.random.default_rng([seed, split_id, index])
     clip = render_skeleton_clip(joints, spec['layout'], spec['head'],
                                 spec['y_up'], size, frames, rng, nuisance)
@@ -360,7 +423,8 @@ def render_skeleton_dataset(source: str,
                             shots: Sequence[int] = (10, ),
                             split_seeds: Sequence[int] = (0, 1, 2),
                             limit: Optional[int] = None,
-                            workers: int = 1) -> Dict:
+                            workers: int = 1,
+                            view: Optional[str] = None) -> Dict:
     """Render a skeleton data set into an MMAction2 ``VideoDataset`` tree.
 
     Args:
@@ -381,6 +445,8 @@ def render_skeleton_dataset(source: str,
         limit (int, optional): Keep only the first ``limit`` clips of each
             class per phase (for tests); None keeps all.
         workers (int): Worker processes; the output does not depend on it.
+        view (str, optional): One of :data:`VIEWS`; ``front`` needs a 3-D
+            source. Defaults to the source's (``SOURCES[source]['view']``).
 
     Returns:
         dict: ``out_dir``, ``train_list``, ``val_list``, ``classes``,
@@ -396,6 +462,15 @@ def render_skeleton_dataset(source: str,
         raise ValueError(f'size must be >= 16 pixels, got {size}')
     if workers < 1:
         raise ValueError(f'workers must be >= 1, got {workers}')
+    if source not in SOURCES:
+        raise ValueError(f'unknown source {source!r}; one of '
+                         f'{sorted(SOURCES)}')
+    view = view or SOURCES[source]['view']
+    if view not in VIEWS:
+        raise ValueError(f'view must be one of {VIEWS}, got {view!r}')
+    if view == 'front' and 'spine' not in SOURCES[source]:
+        raise ValueError(f'view {view!r} needs 3-D joints; {source} has '
+                         "2-D image coordinates: use view='camera'")
     data = load_source(source, src, split)
     if limit is not None:
         for phase in _SPLIT_IDS:
@@ -415,7 +490,7 @@ def render_skeleton_dataset(source: str,
             lists[phase].append((rel, label))
             names[phase].append(name)
             jobs.append((osp.join(out_dir, rel), joints, source, split_id,
-                         index, seed, size, frames, nuisance))
+                         index, seed, size, frames, nuisance, view))
     if workers == 1 or len(jobs) < 2:
         counts = [_clip_job(job) for job in jobs]
     else:
@@ -451,8 +526,8 @@ def render_skeleton_dataset(source: str,
         generator=_RENDERER_ID,
         version=RENDERER_VERSION,
         source=source,
-        args=dict(split=split, size=size, frames=list(frames), fps=_FPS,
-                  limit=limit, shots=list(shots),
+        args=dict(split=split, view=view, size=size, frames=list(frames),
+                  fps=_FPS, limit=limit, shots=list(shots),
                   split_seeds=list(split_seeds), nuisance=asdict(nuisance)),
         seed=seed,
         classes=data['classes'],

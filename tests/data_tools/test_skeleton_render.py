@@ -10,7 +10,8 @@ import pytest
 from mmssar.datasets.ann_io import read_annotations
 from mmssar.datasets.skeleton_formats import (NWUCLA_CLASSES, convert_jhmdb,
                                               nwucla_label, parse_nwucla_name)
-from mmssar.datasets.skeleton_render import (Nuisance, load_source,
+from mmssar.datasets.skeleton_render import (SOURCES, Nuisance,
+                                             body_frame_view, load_source,
                                              project_to_image,
                                              render_skeleton_clip,
                                              render_skeleton_dataset)
@@ -59,6 +60,8 @@ def test_nwucla_lists_follow_the_cross_view_split(nwucla_small):
         sources = json.load(f)
     with open(osp.join(out, 'classes.txt')) as f:
         assert f.read().splitlines() == list(NWUCLA_CLASSES)
+    with open(osp.join(out, 'meta.json')) as f:
+        assert json.load(f)['args']['view'] == 'front'  # the 3-D default
     for phase, views in (('train', {1, 2}), ('val', {3})):
         entries = read_video_list(nwucla_small[f'{phase}_list'])
         assert len(entries) == len(sources[phase]) == 3 * 10
@@ -276,6 +279,72 @@ def test_projection_of_camera_coordinates():
     np.testing.assert_allclose(xy[0, 2], xy[0, 0] / 2)
     np.testing.assert_array_equal(
         project_to_image(joints[..., :2], y_up=False), joints[..., :2])
+
+
+def _rotation(yaw, pitch):
+    cy, sy, cp, sp = np.cos(yaw), np.sin(yaw), np.cos(pitch), np.sin(pitch)
+    about_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    about_x = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
+    return about_x @ about_y
+
+
+def _moving_body(rng, frames=12):
+    """A Kinect-v1 body (y up, facing -z: its left shoulder at -x) with
+    random limb motion, 3 m in front of the camera."""
+    body = rng.normal(0, 0.05, size=(frames, 20, 3))
+    body[:, 0] += [0, 0, 0]          # hip centre
+    body[:, 2] += [0, 0.5, 0]        # shoulder centre
+    body[:, 3] += [0, 0.7, 0]        # head
+    body[:, 4] += [-0.2, 0.5, 0]     # left shoulder
+    body[:, 8] += [0.2, 0.5, 0]      # right shoulder
+    body[:, 12] += [-0.1, 0, 0]      # left hip
+    body[:, 16] += [0.1, 0, 0]       # right hip
+    return body
+
+
+def test_front_view_does_not_depend_on_the_camera():
+    rng = np.random.default_rng(0)
+    spec = SOURCES['nwucla']
+    body = _moving_body(rng)
+    front = body_frame_view(body, spec['spine'], spec['lateral'])
+    # upright and facing: spine up the image, shoulders left -> right
+    assert front[:, 2, 1].mean() > front[:, 0, 1].mean() + 0.4
+    assert front[:, 8, 0].mean() - front[:, 4, 0].mean() > 0.3
+    for yaw, pitch in ((0.9, 0.0), (-1.3, 0.2), (2.5, -0.3)):
+        seen = body @ _rotation(yaw, pitch).T + [0.4, -0.2, 3.0]
+        np.testing.assert_allclose(
+            body_frame_view(seen, spec['spine'], spec['lateral']), front,
+            atol=1e-9)
+        # the camera's own projection does change with the view
+        assert np.abs(project_to_image(seen, True)
+                      - project_to_image(body + [0, 0, 3.0], True)).max() > 0.05
+
+
+def test_front_view_ignores_lost_joints():
+    spec = SOURCES['nwucla']
+    body = _moving_body(np.random.default_rng(1)) + [0.3, 0.1, 2.5]
+    lost = body.copy()
+    lost[3, 8] = 0.  # Kinect reports a lost joint as zeros
+    lost[5, 16] = 0.
+    a = body_frame_view(body, spec['spine'], spec['lateral'])
+    b = body_frame_view(lost, spec['spine'], spec['lateral'])
+    assert (b[3, 8] == 0).all() and (b[5, 16] == 0).all()
+    # the other joints move only by the little the lost ones shifted the
+    # mean axes, not by a metre towards the camera's origin
+    keep = np.ones(b.shape[:2], bool)
+    keep[3, 8] = keep[5, 16] = False
+    assert np.abs(a[keep] - b[keep]).max() < 0.05
+    with pytest.raises(ValueError, match='3'):
+        body_frame_view(body[..., :2], spec['spine'], spec['lateral'])
+
+
+def test_front_view_is_refused_for_image_coordinates(tmp_path):
+    with pytest.raises(ValueError, match="view='camera'"):
+        render_skeleton_dataset('jhmdb', str(tmp_path), str(tmp_path / 'o'),
+                                view='front')
+    with pytest.raises(ValueError, match='view must be'):
+        render_skeleton_dataset('nwucla', str(tmp_path),
+                                str(tmp_path / 'o'), view='top')
 
 
 @pytest.mark.parametrize('kwargs, match', [

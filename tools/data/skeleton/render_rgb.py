@@ -21,7 +21,7 @@ import json
 import sys
 import time
 
-from mmssar.datasets.skeleton_render import (SOURCES, Nuisance,
+from mmssar.datasets.skeleton_render import (SOURCES, VIEWS, Nuisance,
                                              render_skeleton_dataset)
 
 _D = Nuisance()
@@ -94,6 +94,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--limit', type=int, default=None,
         help='keep the first N clips of each class per phase (smoke tests)')
+    parser.add_argument(
+        '--view', choices=VIEWS, default=None,
+        help='front: 3-D joints seen from the front of the body (one body '
+        'frame per sequence, orthographic; the NW-UCLA default); camera: '
+        'the source\'s own coordinates (the JHMDB default, the only choice '
+        'for 2-D joints)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes; output does not depend on '
                         'it (default 1)')
@@ -118,7 +124,7 @@ def main(argv=None) -> int:
             size=args.size, frames=args.frames, seed=args.seed,
             nuisance=nuisance, shots=args.shots,
             split_seeds=args.split_seeds, limit=args.limit,
-            workers=args.workers)
+            workers=args.workers, view=args.view)
     except (ValueError, FileNotFoundError, FileExistsError) as err:
         print(f'render_rgb: error: {err}', file=sys.stderr)
         return 1
