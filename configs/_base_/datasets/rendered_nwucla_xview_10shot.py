@@ -1,8 +1,9 @@
 # NW-UCLA cross-view rendered as RGB clips (tools/data/skeleton/render_rgb.py:
-# real skeleton motion, synthetic appearance; seen from the front of the body,
-# the renderer's default), train views 1+2 / val view 3, 10 labels per class (split seed 0; seeds 1, 2 are written beside it). The
-# pipelines are the synthetic quickstart's (8 uniformly sampled frames, no
-# flips, 56 x 56). Override the location with MMSSAR_RENDERED_ROOT.
+# real skeleton motion, synthetic appearance; seen from the front of the
+# body, the renderer's default), train views 1+2 / val view 3, 10 labels per
+# class (split seed 0; seeds 1, 2 are written beside it). The pipelines are
+# the synthetic quickstart's (8 uniformly sampled frames, no flips, 56 x 56).
+# Override the location with MMSSAR_RENDERED_ROOT.
 _base_ = './synthetic_motion_20shot.py'
 
 data_root = '{{$MMSSAR_RENDERED_ROOT:data/rendered}}/nwucla_xview'
