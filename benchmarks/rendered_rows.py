@@ -65,7 +65,8 @@ def prepare(setting: str, shared_data: str, rendered_root: str) -> dict:
     # the renderer's defaults, as meta.json stores them
     want = json.loads(json.dumps(dict(
         version=skeleton_render.RENDERER_VERSION, seed=0,
-        view=skeleton_render.SOURCES[spec['source']]['view'], size=64,
+        view=skeleton_render.SOURCES[spec['source']]['view'],
+        palette='parts', size=64,
         frames=[16, 32], limit=None, shots=[SHOTS], split_seeds=SEEDS,
         nuisance=asdict(skeleton_render.Nuisance()))))
     meta = skeleton_render.read_meta(out)

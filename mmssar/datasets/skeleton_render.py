@@ -34,6 +34,7 @@ The writer produces the layout of :mod:`mmssar.datasets.synthetic_motion`
 Output is a pure function of the source data, the arguments and ``seed``:
 each clip draws from its own stream seeded by ``(seed, split, index)``.
 """
+import colorsys
 import glob
 import json
 import multiprocessing
@@ -53,7 +54,8 @@ from .splits import make_split, write_split
 from .synthetic_motion import write_video
 
 __all__ = [
-    'RENDERER_VERSION', 'SOURCES', 'VIEWS', 'Nuisance', 'load_source',
+    'RENDERER_VERSION', 'SOURCES', 'VIEWS', 'PALETTES', 'Nuisance',
+    'load_source',
     'body_frame_view', 'project_to_image', 'render_skeleton_clip',
     'render_skeleton_dataset', 'read_meta'
 ]
@@ -78,6 +80,10 @@ SOURCES = {
 #: ``camera``: the source's own coordinates (3-D: pinhole projection);
 #: ``front``: 3-D joints turned into the body's frame (:func:`body_frame_view`)
 VIEWS = ('camera', 'front')
+#: ``single``: the whole figure in one colour (a silhouette: a limb in front
+#: of the body disappears into it); ``parts``: every bone its own hue, hues
+#: evenly spaced from a per-clip random offset (:func:`_part_colours`)
+PALETTES = ('single', 'parts')
 
 
 @dataclass
@@ -293,6 +299,22 @@ def _figure_colour(rng: np.random.Generator, avoid: np.ndarray,
     return np.full(3, 0. if avoid.mean() > 127.5 else 255.)
 
 
+def _part_colours(hue0: float, num: int, avoid: np.ndarray,
+                  min_contrast: float) -> np.ndarray:
+    """``num`` BGR colours at evenly spaced hues from ``hue0``: saturated
+    and bright, or dark where bright would not differ from ``avoid`` (the
+    background) by ``min_contrast``, whichever differs more."""
+    out = []
+    for i in range(num):
+        hue = (hue0 + i / num) % 1.0
+        options = [np.array(colorsys.hsv_to_rgb(hue, 1.0, v))[::-1] * 255
+                   for v in (1.0, 0.35)]
+        contrast = [np.abs(c - avoid).mean() for c in options]
+        out.append(options[0] if contrast[0] >= min_contrast
+                   else options[int(np.argmax(contrast))])
+    return np.stack(out)
+
+
 def render_skeleton_clip(joints: np.ndarray,
                          layout: dict,
                          head: int,
@@ -300,7 +322,8 @@ def render_skeleton_clip(joints: np.ndarray,
                          size: int,
                          frames: Sequence[int],
                          rng: np.random.Generator,
-                         nuisance: Optional[Nuisance] = None) -> np.ndarray:
+                         nuisance: Optional[Nuisance] = None,
+                         palette: str = 'single') -> np.ndarray:
     """Render one skeleton sequence as an RGB clip.
 
     The whole sequence is resampled in time to ``clip(T, min, max)`` frames
@@ -318,11 +341,17 @@ def render_skeleton_clip(joints: np.ndarray,
         frames (Sequence[int]): Inclusive range (min, max) of frames.
         rng (np.random.Generator): Source of all randomness of the clip.
         nuisance (Nuisance, optional): Defaults to ``Nuisance()``.
+        palette (str): One of :data:`PALETTES`. Defaults to ``'single'``.
+            Bones are drawn in layout order, the head blob in the colour of
+            the first bone that reaches it.
 
     Returns:
         np.ndarray: BGR frames, uint8, (T', size, size, 3).
     """
     nuisance = nuisance or Nuisance()
+    if palette not in PALETTES:
+        raise ValueError(f'palette must be one of {PALETTES}, got '
+                         f'{palette!r}')
     xy = project_to_image(joints, y_up)
     num_frames = int(np.clip(len(xy), frames[0], frames[1]))
     xy = _resample(xy, num_frames)
@@ -351,6 +380,12 @@ def render_skeleton_clip(joints: np.ndarray,
     bones = np.asarray(layout['inward'])
     jitter = rng.normal(0, nuisance.jitter * unit, size=(num_frames, 2))
     noise_std = nuisance.noise
+    if palette == 'parts':  # drawn last: 'single' clips stay as they were
+        colours = _part_colours(rng.uniform(), len(bones),
+                                bg.mean(axis=(0, 1)),
+                                nuisance.min_contrast).tolist()
+        head_colour = colours[next(
+            (b for b, bone in enumerate(bones) if head in bone), 0)]
 
     shift = 4  # sub-pixel precision, so slow motion is smooth
     pts = np.round(xy * (1 << shift)).astype(np.int32)
@@ -358,11 +393,19 @@ def render_skeleton_clip(joints: np.ndarray,
     out = np.empty((num_frames, size, size, 3), dtype=np.uint8)
     for i in range(num_frames):
         canvas = bg.copy()
-        # One call for every bone of the frame: (B, 2, 2) point pairs.
-        cv2.polylines(canvas, list(pts[i][bones]), False, colour, thickness,
-                      cv2.LINE_AA, shift)
-        cv2.circle(canvas, tuple(int(v) for v in pts[i, head]), head_radius,
-                   colour, -1, cv2.LINE_AA, shift)
+        if palette == 'single':
+            # One call for every bone of the frame: (B, 2, 2) point pairs.
+            cv2.polylines(canvas, list(pts[i][bones]), False, colour,
+                          thickness, cv2.LINE_AA, shift)
+            cv2.circle(canvas, tuple(int(v) for v in pts[i, head]),
+                       head_radius, colour, -1, cv2.LINE_AA, shift)
+        else:
+            cv2.circle(canvas, tuple(int(v) for v in pts[i, head]),
+                       head_radius, head_colour, -1, cv2.LINE_AA, shift)
+            for (a, b), c in zip(bones, colours):
+                cv2.line(canvas, tuple(int(v) for v in pts[i, a]),
+                         tuple(int(v) for v in pts[i, b]), c, thickness,
+                         cv2.LINE_AA, shift)
         if nuisance.jitter > 0:
             shake = np.float32([[1, 0, jitter[i, 0]], [0, 1, jitter[i, 1]]])
             canvas = cv2.warpAffine(canvas, shake, (size, size),
@@ -382,13 +425,14 @@ def _clip_job(job: tuple) -> int:
     """Render and write one clip; top level so worker processes can run
     it. Returns the number of frames."""
     (path, joints, source, split_id, index, seed, size, frames,
-     nuisance, view) = job
+     nuisance, view, palette) = job
     spec = SOURCES[source]
     if view == 'front':
         joints = body_frame_view(joints, spec['spine'], spec['lateral'])
     rng = np.random.default_rng([seed, split_id, index])
     clip = render_skeleton_clip(joints, spec['layout'], spec['head'],
-                                spec['y_up'], size, frames, rng, nuisance)
+                                spec['y_up'], size, frames, rng, nuisance,
+                                palette)
     write_video(path, clip, _FPS)
     return len(clip)
 
@@ -424,7 +468,8 @@ def render_skeleton_dataset(source: str,
                             split_seeds: Sequence[int] = (0, 1, 2),
                             limit: Optional[int] = None,
                             workers: int = 1,
-                            view: Optional[str] = None) -> Dict:
+                            view: Optional[str] = None,
+                            palette: str = 'parts') -> Dict:
     """Render a skeleton data set into an MMAction2 ``VideoDataset`` tree.
 
     Args:
@@ -447,6 +492,7 @@ def render_skeleton_dataset(source: str,
         workers (int): Worker processes; the output does not depend on it.
         view (str, optional): One of :data:`VIEWS`; ``front`` needs a 3-D
             source. Defaults to the source's (``SOURCES[source]['view']``).
+        palette (str): One of :data:`PALETTES`. Defaults to ``'parts'``.
 
     Returns:
         dict: ``out_dir``, ``train_list``, ``val_list``, ``classes``,
@@ -468,6 +514,9 @@ def render_skeleton_dataset(source: str,
     view = view or SOURCES[source]['view']
     if view not in VIEWS:
         raise ValueError(f'view must be one of {VIEWS}, got {view!r}')
+    if palette not in PALETTES:
+        raise ValueError(f'palette must be one of {PALETTES}, got '
+                         f'{palette!r}')
     if view == 'front' and 'spine' not in SOURCES[source]:
         raise ValueError(f'view {view!r} needs 3-D joints; {source} has '
                          "2-D image coordinates: use view='camera'")
@@ -490,7 +539,8 @@ def render_skeleton_dataset(source: str,
             lists[phase].append((rel, label))
             names[phase].append(name)
             jobs.append((osp.join(out_dir, rel), joints, source, split_id,
-                         index, seed, size, frames, nuisance, view))
+                         index, seed, size, frames, nuisance, view,
+                         palette))
     if workers == 1 or len(jobs) < 2:
         counts = [_clip_job(job) for job in jobs]
     else:
@@ -526,7 +576,8 @@ def render_skeleton_dataset(source: str,
         generator=_RENDERER_ID,
         version=RENDERER_VERSION,
         source=source,
-        args=dict(split=split, view=view, size=size, frames=list(frames),
+        args=dict(split=split, view=view, palette=palette, size=size,
+                  frames=list(frames),
                   fps=_FPS, limit=limit, shots=list(shots),
                   split_seeds=list(split_seeds), nuisance=asdict(nuisance)),
         seed=seed,

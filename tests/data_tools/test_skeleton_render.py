@@ -61,7 +61,9 @@ def test_nwucla_lists_follow_the_cross_view_split(nwucla_small):
     with open(osp.join(out, 'classes.txt')) as f:
         assert f.read().splitlines() == list(NWUCLA_CLASSES)
     with open(osp.join(out, 'meta.json')) as f:
-        assert json.load(f)['args']['view'] == 'front'  # the 3-D default
+        args = json.load(f)['args']
+    assert args['view'] == 'front'  # the 3-D default
+    assert args['palette'] == 'parts'
     for phase, views in (('train', {1, 2}), ('val', {3})):
         entries = read_video_list(nwucla_small[f'{phase}_list'])
         assert len(entries) == len(sources[phase]) == 3 * 10
@@ -160,10 +162,11 @@ STILL = np.repeat(_POSE[None], 10, axis=0)
 QUIET = dict(bg_texture=0., jitter=0., noise=0., drift=0.)
 
 
-def _clip(nuisance, joints=STILL, seed=0, size=64):
+def _clip(nuisance, joints=STILL, seed=0, size=64, palette='single'):
     return render_skeleton_clip(joints, JHMDB_LAYOUT, 2, False, size,
                                 (len(joints), len(joints)),
-                                np.random.default_rng(seed), nuisance)
+                                np.random.default_rng(seed), nuisance,
+                                palette)
 
 
 def _figure_mask(frame, corner=(0, 0)):
@@ -207,6 +210,44 @@ def test_limb_colour_contrast_and_thickness():
     thick = _figure_mask(_clip(Nuisance(**dict(QUIET,
                                                thickness=(5., 5.))))[0])
     assert thick.sum() > 2 * thin.sum()
+
+
+def test_part_palette_keeps_a_limb_in_front_of_the_body_visible():
+    # the right arm folded across the belly, in front of the torso
+    pose = _POSE.copy()
+    pose[7] = [0.3, -0.3]   # R elbow
+    pose[11] = [-0.3, 0.0]  # R wrist: across the torso
+    still = np.repeat(pose[None], 4, axis=0)
+    for palette in ('single', 'parts'):
+        for seed in range(3):
+            frame = _clip(Nuisance(**QUIET), still, seed, palette=palette)[0]
+            mask = _figure_mask(frame)
+            colours = np.unique(frame[mask].reshape(-1, 3) // 32, axis=0)
+            if palette == 'single':
+                # one colour (anti-aliased edges aside): the forearm is lost
+                assert len(colours) <= 2, len(colours)
+            else:
+                assert len(colours) >= 12, len(colours)
+    # every bone its own colour, each far enough from the background
+    frame = _clip(Nuisance(**dict(QUIET, min_contrast=80.)), palette='parts')
+    bg = frame[0][0, 0].astype(float)
+    mask = _figure_mask(frame[0])
+    far = np.abs(frame[0][mask].astype(float) - bg).mean(-1)
+    assert np.median(far) >= 70
+    with pytest.raises(ValueError, match='palette'):
+        _clip(Nuisance(**QUIET), palette='rainbow')
+
+
+def test_part_colours_hues_and_contrast():
+    from mmssar.datasets.skeleton_render import _part_colours
+    grey = np.array([128., 128., 128.])
+    colours = _part_colours(0.25, 6, grey, 90.)
+    assert colours.shape == (6, 3)
+    assert len({tuple(c.round()) for c in colours}) == 6
+    # against a yellow background the bright yellow bone turns dark
+    yellow = np.array([0., 255., 255.])  # BGR
+    dark = _part_colours(1 / 6, 1, yellow, 90.)[0]
+    assert np.abs(dark - yellow).mean() >= 90
 
 
 def _extent(mask):

@@ -21,7 +21,8 @@ import json
 import sys
 import time
 
-from mmssar.datasets.skeleton_render import (SOURCES, VIEWS, Nuisance,
+from mmssar.datasets.skeleton_render import (PALETTES, SOURCES, VIEWS,
+                                             Nuisance,
                                              render_skeleton_dataset)
 
 _D = Nuisance()
@@ -100,6 +101,11 @@ def parse_args(argv=None):
         'frame per sequence, orthographic; the NW-UCLA default); camera: '
         'the source\'s own coordinates (the JHMDB default, the only choice '
         'for 2-D joints)')
+    parser.add_argument(
+        '--palette', choices=PALETTES, default='parts',
+        help='parts: every bone its own hue (evenly spaced from a random '
+        'offset per clip), so a limb in front of the body stays visible; '
+        'single: one colour for the figure (default parts)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes; output does not depend on '
                         'it (default 1)')
@@ -124,7 +130,7 @@ def main(argv=None) -> int:
             size=args.size, frames=args.frames, seed=args.seed,
             nuisance=nuisance, shots=args.shots,
             split_seeds=args.split_seeds, limit=args.limit,
-            workers=args.workers, view=args.view)
+            workers=args.workers, view=args.view, palette=args.palette)
     except (ValueError, FileNotFoundError, FileExistsError) as err:
         print(f'render_rgb: error: {err}', file=sys.stderr)
         return 1
