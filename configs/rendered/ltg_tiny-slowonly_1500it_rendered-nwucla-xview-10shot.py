@@ -7,6 +7,7 @@ _base_ = ['../ltg/ltg_tiny-slowonly_1500it_synthetic-20shot.py']
 data_root = '{{$MMSSAR_RENDERED_ROOT:data/rendered}}/nwucla_xview'
 prepare_cmd = ('python tools/data/skeleton/render_rgb.py nwucla '
                f'../shared/data/skeleton/nw_ucla --out {data_root}')
+data_preparation = prepare_cmd  # not the synthetic base's
 num_classes = 10
 video_prefix = dict(video=data_root)
 

@@ -148,10 +148,13 @@ def test_rows_without_training_leave_out_unfinished_seeds(
 
 
 def test_rendered_configs_name_their_own_preparation(project_root):
-    for name in ('rendered_nwucla_xview_10shot.py',
-                 'rendered_jhmdb_split1_10shot.py'):
-        cfg = Config.fromfile(osp.join(project_root, 'configs', '_base_',
-                                       'datasets', name))
+    paths = [osp.join(project_root, 'configs', '_base_', 'datasets', name)
+             for name in ('rendered_nwucla_xview_10shot.py',
+                          'rendered_jhmdb_split1_10shot.py')]
+    paths += sorted(glob.glob(osp.join(project_root, 'configs', 'rendered',
+                                       '*.py')))
+    for path in paths:
+        cfg = Config.fromfile(path)
         # the hint a missing-data error prints (not the synthetic base's)
         assert cfg.data_preparation == cfg.prepare_cmd
         assert 'render_rgb.py' in cfg.data_preparation
