@@ -45,7 +45,7 @@ sys.path.insert(0, ROOT)
 from mmssar.utils.experiment import (CONTROL_ROWS,  # noqa: E402
                                      EXPLORATORY_SKELETON_ROWS, SEEDS,
                                      SKELETON_CONFIGS, SKELETON_INPUTS,
-                                     RunNotFinished, mean_std,
+                                     finished_or_none, mean_std,
                                      prepare_jhmdb, prepare_nwucla,
                                      prepare_synthetic, skeleton_run,
                                      summarize_rows, top1, train_config)
@@ -143,23 +143,19 @@ def main():
             for seed in ([0] if setting == 'synthetic' else args.seeds):
                 print(f'[{setting}] {method} seed {seed}: {config}',
                       flush=True)
-                try:
-                    if setting == 'synthetic':
-                        metrics = train_config(
-                            config, osp.join(args.work_dir, setting, method),
-                            options, env=env,
-                            key_extra=dict(data=data.get(setting)),
-                            reuse_only=args.no_train)
-                    else:
-                        metrics = skeleton_run(
-                            setting, method, args.work_dir, options, env=env,
-                            seed=seed, data_root=args.skeleton_root,
-                            reuse_only=args.no_train)
-                except RunNotFinished as e:
-                    print(f'    not finished, left out (--no-train): {e}',
-                          flush=True)
-                    continue
-                accs[seed] = top1(metrics)
+                if setting == 'synthetic':
+                    metrics = finished_or_none(lambda: train_config(
+                        config, osp.join(args.work_dir, setting, method),
+                        options, env=env,
+                        key_extra=dict(data=data.get(setting)),
+                        reuse_only=args.no_train))
+                else:
+                    metrics = finished_or_none(lambda: skeleton_run(
+                        setting, method, args.work_dir, options, env=env,
+                        seed=seed, data_root=args.skeleton_root,
+                        reuse_only=args.no_train))
+                if metrics is not None:
+                    accs[seed] = top1(metrics)
             if accs:
                 results[(setting, method)] = accs
 

@@ -27,7 +27,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from mmssar.datasets import skeleton_render  # noqa: E402
-from mmssar.utils.experiment import (SEEDS, RunNotFinished,  # noqa: E402
+from mmssar.utils.experiment import (SEEDS, finished_or_none,  # noqa: E402
                                      summarize_rows, top1, train_config)
 
 R = 'configs/rendered/'
@@ -124,20 +124,16 @@ def run_rows(shared_data: str,
             for seed in seeds:
                 print(f'[{setting}] {method} seed {seed}: {config}',
                       flush=True)
-                try:
-                    metrics = train_config(
-                        config,
-                        osp.join(work_dir, setting, f'{method}_seed{seed}'),
-                        [*seed_options(setting, method, rendered_root, seed),
-                         *options],
-                        env=env,
-                        key_extra=dict(data=data),
-                        reuse_only=reuse_only)
-                except RunNotFinished as e:
-                    print(f'    not finished, left out (--no-train): {e}',
-                          flush=True)
-                    continue
-                accs[seed] = top1(metrics)
+                metrics = finished_or_none(lambda: train_config(
+                    config,
+                    osp.join(work_dir, setting, f'{method}_seed{seed}'),
+                    [*seed_options(setting, method, rendered_root, seed),
+                     *options],
+                    env=env,
+                    key_extra=dict(data=data),
+                    reuse_only=reuse_only))
+                if metrics is not None:
+                    accs[seed] = top1(metrics)
             if accs:
                 results[(setting, method)] = accs
     return results

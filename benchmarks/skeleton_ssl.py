@@ -50,7 +50,7 @@ sys.path.insert(0, ROOT)
 from mmssar.utils.chain import (ChainError, ChainRunner,  # noqa: E402
                                 load_chain, stage_output)
 from mmssar.utils.experiment import (SEEDS, SKELETON_CONFIGS,  # noqa: E402
-                                     RunNotFinished,
+                                     finished_or_none,
                                      final_metrics, mean_std, prepare_jhmdb,
                                      prepare_nwucla, seed_root,
                                      seed_run_name, skeleton_run, top1)
@@ -161,15 +161,13 @@ def bench_dataset(key, seed, args, env):
                         ('stgcn_full', 'full')):
         opts = schedule_options(SKELETON_CONFIGS[key][method], args.scale)
         print(f'[{key} seed {seed}] {row}', flush=True)
-        try:
-            stgcn[row] = skeleton_run(key, method, args.stgcn_work_dir, opts,
-                                      env=env, echo=False, seed=seed,
-                                      data_root=args.data_root,
-                                      reuse_only=args.no_train)
-        except RunNotFinished as e:
-            print(f'    not finished, left out (--no-train): {e}', flush=True)
+        metrics = finished_or_none(lambda: skeleton_run(
+            key, method, args.stgcn_work_dir, opts, env=env, echo=False,
+            seed=seed, data_root=args.data_root, reuse_only=args.no_train))
+        if metrics is None:
             continue
-        out[row] = top1(stgcn[row])
+        stgcn[row] = metrics
+        out[row] = top1(metrics)
     if 'stgcn_fixmatch' in stgcn:
         out['stgcn_fixmatch_student'] = 100 * stgcn['stgcn_fixmatch'][
             'acc/student_top1']

@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -117,6 +117,18 @@ def config_changed(config: str, work_dir: str,
 
 class RunNotFinished(LookupError):
     """A benchmark run asked for without training has no reusable result."""
+
+
+def finished_or_none(run: Callable[[], Dict[str, float]]
+                     ) -> Optional[Dict[str, float]]:
+    """``run()`` (a :func:`train_config` / :func:`skeleton_run` call), or
+    None, saying so, when it was asked not to train and has no finished run
+    (``--no-train``: the row leaves that seed out)."""
+    try:
+        return run()
+    except RunNotFinished as e:
+        print(f'    not finished, left out (--no-train): {e}', flush=True)
+        return None
 
 
 def train_config(config: str,

@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmssar.registry import DATASETS
+from mmssar.utils.experiment import RunNotFinished
 
 RENDERED = ('configs/rendered/{}_tiny-slowonly_1500it_rendered-nwucla-'
             'xview{}.py')
@@ -134,7 +135,7 @@ def test_rows_without_training_leave_out_unfinished_seeds(
     def fake_train(config, work_dir, options, env, key_extra, reuse_only):
         calls.append((work_dir, reuse_only))
         if work_dir.endswith('fixmatch_seed1') or 'ltg' in work_dir:
-            raise rendered_rows.RunNotFinished(work_dir)
+            raise RunNotFinished(work_dir)
         return {'acc/top1': 0.5}
 
     monkeypatch.setattr(rendered_rows, 'prepare', lambda *a: {})
