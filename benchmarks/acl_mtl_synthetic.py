@@ -15,7 +15,13 @@ only); ``acl_only_projector`` moves the contrastive term into a projected
 space (``acl.projector``), ``mtl_only_strong_query`` calibrates the
 student's strong-view feature instead of the teacher's weak one
 (``mtl.query``), ``mtl_only_masked_align`` aligns only the samples above
-the pseudo-label threshold (``mtl.align_masked``).
+the pseudo-label threshold (``mtl.align_masked``). The ``*_calibrated_pl``
+rows train the calibration on the labeled clips (a long view in the labeled
+pipeline) and take the pseudo-labels from the calibrated teacher feature
+(``mtl.calib_on='labeled'``, ``mtl.pseudo_labels='calibrated'``);
+``mtl_only_ensemble_pl`` is their control without the calibration module in
+the pseudo-labels (the teacher's probabilities averaged over the weak and
+the long views).
 
 Example::
 
@@ -31,6 +37,8 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import synthetic_rows  # noqa: E402
 
 TINY = 'configs/acl_mtl/acl-mtl_tiny-slowonly_1500it_synthetic-20shot.py'
+CALIBRATED = ('configs/acl_mtl/acl-mtl_tiny-slowonly-calibrated-pl_1500it_'
+              'synthetic-20shot.py')
 #: the contrastive term in a projected space instead of the classifier's
 PROJECTOR = [f'model.acl.projector.{k}={v}' for k, v in dict(
     type='ProjectionHead', num_layers=2, hidden_channels=128,
@@ -49,13 +57,20 @@ ROWS = dict(
                                   'model.mtl.query=student_strong']),
     mtl_only_masked_align=(TINY, ['model.acl=None',
                                   'model.mtl.align_masked=True']),
-    acl_mtl_fixmatch=(TINY, ['model.acl=None', 'model.mtl=None']))
+    acl_mtl_fixmatch=(TINY, ['model.acl=None', 'model.mtl=None']),
+    acl_mtl_calibrated_pl=(CALIBRATED, []),
+    mtl_only_calibrated_pl=(CALIBRATED, ['model.acl=None']),
+    mtl_only_ensemble_pl=(CALIBRATED, ['model.acl=None',
+                                       'model.mtl.pseudo_labels=ensemble']))
 
 if __name__ == '__main__':
     synthetic_rows.main(
         __doc__.splitlines()[0], ROWS,
         compare=[(row, 'acl_mtl_fixmatch') for row in
                  ('acl_mtl', 'acl_only', 'acl_only_projector', 'mtl_only',
-                  'mtl_only_strong_query', 'mtl_only_masked_align')] +
+                  'mtl_only_strong_query', 'mtl_only_masked_align',
+                  'acl_mtl_calibrated_pl', 'mtl_only_calibrated_pl',
+                  'mtl_only_ensemble_pl')] +
+        [('mtl_only_calibrated_pl', 'mtl_only_ensemble_pl')] +
         [('acl_mtl_fixmatch', 'labeled_only_short'),
          ('acl_mtl', 'fixmatch')])

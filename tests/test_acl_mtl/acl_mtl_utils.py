@@ -36,12 +36,19 @@ def clip(gen):
     return torch.randint(0, 256, SHAPE, generator=gen, dtype=torch.uint8)
 
 
-def acl_batches(n_sup=2, hidden=(0, 1, 2, 1), seed=0, long_views=('long', )):
+def acl_batches(n_sup=2, hidden=(0, 1, 2, 1), seed=0, long_views=('long', ),
+                sup_long_views=()):
     """A labeled batch and an unlabeled batch with weak, strong and long
-    views (lists of uint8 clips, as the packers produce them)."""
+    views (lists of uint8 clips, as the packers produce them); with
+    ``sup_long_views`` the labeled batch has the views ``'default'`` and
+    those."""
     gen = torch.Generator().manual_seed(seed)
+    inputs = [clip(gen) for _ in range(n_sup)]
+    if sup_long_views:
+        inputs = dict(default=inputs, **{
+            v: [clip(gen) for _ in range(n_sup)] for v in sup_long_views})
     sup = dict(
-        inputs=[clip(gen) for _ in range(n_sup)],
+        inputs=inputs,
         data_samples=[ActionDataSample().set_gt_label(i % NUM_CLASSES)
                       for i in range(n_sup)])
     samples = []

@@ -287,3 +287,104 @@ def test_projector_maps_queries_and_bank_keys_alike():
     fresh.load_state_dict(state)
     for k, v in fresh.acl_projector.state_dict().items():
         torch.testing.assert_close(v, before[k])
+
+
+def _capture_pseudo_logits(model):
+    captured = {}
+    orig = model.make_pseudo_labels
+
+    def spy(logits, step=None):
+        captured['logits'] = logits
+        return orig(logits, step)
+
+    model.make_pseudo_labels = spy
+    return captured
+
+
+def _teacher_outputs(model, unsup, views):
+    return run_recognizer(model.teacher.module,
+                          {v: unsup[v] for v in views},
+                          stages=model.token_stage)
+
+
+def test_ensemble_pseudo_labels_average_the_teacher_over_weak_and_long():
+    model = build_acl_mtl(acl=None, mtl=dict(pseudo_labels='ensemble'))
+    model.eval()
+    captured = _capture_pseudo_logits(model)
+    data = model.data_preprocessor(acl_batches(), True)
+    model(**data, mode='loss')
+    with torch.no_grad():
+        outs = _teacher_outputs(model, data['inputs']['unsup'],
+                                ('weak', 'long'))
+    mean = (outs['weak'].logits.softmax(-1) +
+            outs['long'].logits.softmax(-1)) / 2
+    torch.testing.assert_close(captured['logits'].softmax(-1), mean)
+    assert not torch.allclose(mean, outs['weak'].logits.softmax(-1))
+
+
+def test_calibrated_pseudo_labels_classify_the_calibrated_weak_feature():
+    model = build_acl_mtl(
+        acl=None, mtl=dict(pseudo_labels='calibrated', calib_on='labeled'))
+    model.eval()
+    with torch.no_grad():  # not the identity it starts as
+        model.calibration.out_proj.weight.normal_(std=0.5)
+    captured = _capture_pseudo_logits(model)
+    data = model.data_preprocessor(acl_batches(sup_long_views=('long', )),
+                                   True)
+    losses = model(**data, mode='loss')
+    assert 'mtl_short_pl_acc' in losses
+    unsup = data['inputs']['unsup']
+    with torch.no_grad():
+        outs = _teacher_outputs(model, unsup, ('weak', 'long'))
+        tokens = model.long_tokens([outs['long']])
+        calibrated, _, _ = model.calibration(outs['weak'].feats, tokens)
+        ref = model.student.cls_head.fc_cls(calibrated)
+    torch.testing.assert_close(captured['logits'], ref)
+    assert not torch.allclose(ref.softmax(-1),
+                              outs['weak'].logits.softmax(-1), atol=1e-3)
+
+
+def test_labeled_calibration_learns_from_the_true_labels():
+    model = build_acl_mtl(acl=None, mtl=dict(calib_on='labeled'))
+    model.train()
+    data = model.data_preprocessor(acl_batches(sup_long_views=('long', )),
+                                   True)
+    captured = {}
+    orig = model.calibration.forward
+
+    def spy(query, tokens, mask=None):
+        out = orig(query, tokens, mask)
+        captured.setdefault('first', (query, tokens, out[0]))
+        return out
+
+    model.calibration.forward = spy
+    losses = model(**data, mode='loss')
+    query, tokens, calibrated = captured['first']  # the labeled call
+    sup = data['inputs']['sup']
+    with torch.no_grad():
+        teacher = model.teacher.module
+        ref_q = run_recognizer(teacher, dict(x=sup['default']))['x'].feats
+        ref_t = model.long_tokens([run_recognizer(
+            teacher, dict(x=sup['long']), stages=model.token_stage)['x']])
+    torch.testing.assert_close(query, ref_q)
+    torch.testing.assert_close(tokens, ref_t)
+    labels = torch.tensor([s.gt_label.item()
+                           for s in data['data_samples']['sup']])
+    expected = F.cross_entropy(model.student.cls_head.fc_cls(calibrated),
+                               labels)
+    torch.testing.assert_close(losses['loss_mtl_calib'],
+                               model.mtl_weight() * expected)
+    model.zero_grad()
+    losses['loss_mtl_calib'].backward()
+    assert _grad_norm(model.calibration.parameters()) > 0
+    assert _grad_norm(model.student.backbone.parameters()) == 0
+    # a labeled batch without the long view is refused by name
+    with pytest.raises(KeyError, match=r"labeled views \['long'\]"):
+        model(**model.data_preprocessor(acl_batches(), True), mode='loss')
+
+
+def test_calibrated_pseudo_labels_need_a_labeled_calibration():
+    with pytest.raises(ValueError, match="calib_on='labeled'"):
+        build_acl_mtl(mtl=dict(pseudo_labels='calibrated'))
+    with pytest.raises(ValueError, match='pseudo_labels must be one of'):
+        build_acl_mtl(mtl=dict(pseudo_labels='long'))

@@ -182,3 +182,43 @@ def test_short_clip_controls_match_the_tiny_config():
         tiny.train_dataloader.dataset.dataset.ann_file
     assert full.train_dataloader.dataset.dataset.ann_file == full.ann_file_train
     assert tiny.val_dataloader.dataset.pipeline[1].type == 'SampleFrames'
+
+
+CALIBRATED = ('configs/acl_mtl/acl-mtl_tiny-slowonly-calibrated-pl_1500it_'
+              'synthetic-20shot.py')
+
+
+def test_calibrated_pl_config_adds_a_labeled_long_view_only():
+    cfg = load(CALIBRATED)
+    base = load('configs/acl_mtl/acl-mtl_tiny-slowonly_1500it_synthetic-'
+                '20shot.py')
+    assert cfg.model.mtl.pop('calib_on') == 'labeled'
+    assert cfg.model.mtl.pop('pseudo_labels') == 'calibrated'
+    assert cfg.model == base.model
+    assert cfg.train_cfg == base.train_cfg
+    assert cfg.val_dataloader == base.val_dataloader
+    pipeline = cfg.train_dataloader.dataset.dataset.pipeline
+    np.random.seed(0)
+    with DefaultScope.overwrite_default_scope('mmssar'):
+        sampler = Compose(pipeline[1:2])
+        rest = Compose(pipeline[3:])
+    results = sampler(dict(total_frames=300, start_index=0, label=3,
+                           filename='x.mp4'))
+    inds = results['frame_inds']
+    results['imgs'] = [np.full((240, 320, 3), i % 256, np.uint8)
+                       for i in inds]
+    results.update(img_shape=(240, 320), original_shape=(240, 320),
+                   modality='RGB')
+    out = rest(results)
+    assert sorted(out['inputs']) == ['default', 'long']
+    clip_len = pipeline[1]['clip_len']
+    for index, name in enumerate(('default', 'long')):
+        x = out['inputs'][name]
+        assert x.shape[:3] == (1, 3, clip_len)
+        expected = torch.as_tensor(
+            inds[index * clip_len:(index + 1) * clip_len] % 256)
+        torch.testing.assert_close(x[0, 0, :, 0, 0].long(), expected.long())
+    # the labeled short clip is sampled like the base's labeled clip
+    short = base.train_dataloader.dataset.dataset.pipeline[1]
+    assert {k: pipeline[1][k] for k in ('clip_len', 'frame_interval')} == \
+        {k: short[k] for k in ('clip_len', 'frame_interval')}

@@ -42,3 +42,15 @@ def test_acl_mtl_trains_single_process_and_ddp(tiny_synth, tmp_path):
              extra_env=dict(PYTHON=sys.executable, PORT=port))
     assert _last(ddp, 'loss_acl') is not None
     assert osp.exists(osp.join(ddp, 'iter_3.pth'))
+
+
+@pytest.mark.slow
+def test_calibrated_pseudo_label_variant_trains(tiny_synth, tmp_path):
+    cfg = osp.join(ROOT, 'tests', 'data', 'configs',
+                   'acl_mtl_calibrated_tiny_cfg.py')
+    work = str(tmp_path / 'calibrated')
+    run_tool([sys.executable, osp.join(ROOT, 'tools', 'train.py'), cfg,
+              '--work-dir', work], tiny_synth)
+    for key in ('loss_mtl_calib', 'mtl_short_pl_acc', 'pl_acc',
+                'acc/student_top1'):
+        assert _last(work, key) is not None, key

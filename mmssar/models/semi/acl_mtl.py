@@ -5,7 +5,7 @@ No public code exists; configs/acl_mtl/README.md says which parts are the
 paper's words and which are this implementation's choices.
 """
 import copy
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from mmssar.registry import MODELS, TASK_UTILS
 from ..utils.recognizer_io import (GroupOutput, classifier_of,
                                    default_stage_names, run_recognizer)
 from .fixmatch import FixMatchRecognizer
-from .semi_step import SemiStep
+from .semi_step import PseudoLabels, SemiStep
 
 #: ``acl=`` keys and defaults (nested type configs are merged key by key)
 ACL_DEFAULTS = dict(
@@ -45,13 +45,18 @@ MTL_DEFAULTS = dict(
     align_loss=dict(type='FeatureAlignmentLoss', loss_type='cosine',
                     stop_grad_target=True, loss_weight=1.0),
     align_masked=False,
+    pseudo_labels='short',
+    calib_on='unlabeled',
+    sup_long_views=None,
     weight=1.0)
 
 _CHOICES = dict(prototype_encoder=('student', 'teacher'),
                 bank_push=('all', 'kept'),
                 query_weight=('reliability', 'mask', 'none'),
                 tokens=('temporal', 'clip'),
-                query=('teacher_weak', 'student_strong'))
+                query=('teacher_weak', 'student_strong'),
+                pseudo_labels=('short', 'ensemble', 'calibrated'),
+                calib_on=('unlabeled', 'labeled'))
 
 
 def _merge(name: str, defaults: dict, cfg: Optional[dict]) -> dict:
@@ -113,7 +118,14 @@ class ACLMTLRecognizer(FixMatchRecognizer):
     classifier against the pseudo-labels (``loss_mtl_calib``, trains the
     calibration) and is the stop-gradient target of the student's
     strong-view feature (``loss_mtl_align``): long-term context is distilled
-    into the short-clip student. Training only: prediction is the plain
+    into the short-clip student. With ``calib_on='labeled'`` the calibration
+    is trained on the labeled clips and their true labels instead (the
+    labeled pipeline adds ``sup_long_views``, default ``long_views``), and
+    ``pseudo_labels='calibrated'`` takes the unlabeled pseudo-labels from the
+    classified calibrated teacher feature, so the long clips correct the
+    targets the student learns from; ``pseudo_labels='ensemble'`` (its
+    control without the module) averages the teacher's probabilities over
+    the weak and the long views. Training only: prediction is the plain
     student on the short clip (``predict_on='student'`` by default), and the
     exported checkpoint is the stock recognizer.
 
@@ -175,6 +187,21 @@ class ACLMTLRecognizer(FixMatchRecognizer):
         self.token_stage = default_stage_names(
             self.student.backbone)[-1:] if cfg['tokens'] == 'temporal' \
             else None
+        if cfg['pseudo_labels'] == 'calibrated' and \
+                cfg['calib_on'] != 'labeled':
+            # trained on the pseudo-labels it would produce, the calibration
+            # has nothing to correct them with (the identity is optimal)
+            raise ValueError(
+                "ACLMTLRecognizer: mtl.pseudo_labels='calibrated' needs a "
+                "calibration trained on true labels: set "
+                "mtl.calib_on='labeled' (and long views in the labeled "
+                "pipeline)")
+        self.sup_long_views = ()
+        if cfg['calib_on'] == 'labeled':
+            self.sup_long_views = tuple(cfg['sup_long_views']
+                                        or self.long_views)
+            # require_views refuses a labeled batch without them
+            self.extra_sup_views = self.sup_long_views
 
     def _is_bookkeeping(self, name: str) -> bool:
         # a plain recognizer checkpoint has no calibration module or ACL
@@ -197,7 +224,9 @@ class ACLMTLRecognizer(FixMatchRecognizer):
     def teacher_passes(self, step: SemiStep
                        ) -> Dict[str, Dict[str, GroupOutput]]:
         """The weak view, the long views (MTL, with the last stage for
-        temporal tokens) and, for teacher prototypes, the labeled clips."""
+        temporal tokens), the labeled clips for teacher prototypes or a
+        labeled calibration, and the labeled long views (``'sup:<view>'``)
+        for the latter."""
         out = super().teacher_passes(step)
         teacher = self.teachers[self.source].module
         mine = out[self.source]
@@ -205,11 +234,46 @@ class ACLMTLRecognizer(FixMatchRecognizer):
             mine.update(run_recognizer(
                 teacher, {v: step.batch.unsup[v] for v in self.long_views},
                 stages=self.token_stage))
-        if self.acl is not None and \
-                self.acl['prototype_encoder'] == 'teacher':
+            mine.update(run_recognizer(
+                teacher,
+                {f'sup:{v}': step.batch.sup[v] for v in self.sup_long_views},
+                stages=self.token_stage))
+        labeled_calib = self.mtl is not None and self.sup_long_views and \
+            self.mtl['query'] == 'teacher_weak'
+        if labeled_calib or (self.acl is not None and
+                             self.acl['prototype_encoder'] == 'teacher'):
             mine['sup'] = run_recognizer(
                 teacher, dict(sup=step.batch.sup[self.sup_view]))['sup']
         return out
+
+    def pseudo_labels(self, step: SemiStep) -> PseudoLabels:
+        """FixMatch's, from the teacher's weak view (``mtl.pseudo_labels=
+        'short'``), from the classified calibrated weak feature
+        (``'calibrated'``) or from the teacher's probabilities averaged over
+        the weak and the long views (``'ensemble'``)."""
+        mode = 'short' if self.mtl is None else self.mtl['pseudo_labels']
+        if mode == 'short':
+            return super().pseudo_labels(step)
+        outs = step.teachers[self.source]
+        if mode == 'ensemble':
+            probs = torch.stack([
+                outs[v].logits.softmax(dim=-1)
+                for v in ('weak', *self.long_views)
+            ]).mean(dim=0)
+            logits = probs.clamp_min(1e-12).log()
+        else:
+            with torch.no_grad():
+                calibrated = self._calibrate(
+                    outs['weak'].feats,
+                    self.long_tokens([outs[v] for v in self.long_views]))
+                logits = classifier_of(self.student.cls_head)(calibrated)
+        hidden = step.batch.unsup_meta['hidden_labels']
+        known = hidden >= 0
+        if known.any():  # what the long clips changed, for the logs
+            short = outs['weak'].logits.argmax(dim=-1)
+            step.logs['mtl_short_pl_acc'] = (
+                short[known] == hidden[known]).float().mean()
+        return self.make_pseudo_labels(logits, step)
 
     def extra_losses(self, step: SemiStep) -> Dict[str, Tensor]:
         losses = {}
@@ -275,10 +339,10 @@ class ACLMTLRecognizer(FixMatchRecognizer):
         return dict(loss_acl=weight * loss)
 
     # ------------------------------------------------------------ MTL
-    def long_tokens(self, step: SemiStep) -> Tensor:
-        """(M, L, C) tokens of the teacher's long clips: one per time step
-        of the last stage (``'temporal'``) or one per clip (``'clip'``)."""
-        outs = [step.teachers[self.source][v] for v in self.long_views]
+    def long_tokens(self, outs: List[GroupOutput]) -> Tensor:
+        """(M, L, C) tokens of the teacher's long clips (their outputs, one
+        per long view): one per time step of the last stage
+        (``'temporal'``) or one per clip (``'clip'``)."""
         if self.token_stage is None:
             return torch.stack([o.feats for o in outs], dim=1)
         tokens = []
@@ -294,20 +358,45 @@ class ACLMTLRecognizer(FixMatchRecognizer):
             tokens.append(x.permute(0, 1, 3, 2).reshape(m, -1, x.shape[2]))
         return torch.cat(tokens, dim=1)
 
-    def mtl_losses(self, step: SemiStep) -> Dict[str, Tensor]:
-        weight = self.mtl_weight()
+    def _calibrate(self, query: Tensor, tokens: Tensor) -> Tensor:
+        calibrated, _, _ = self.calibration(query.detach(), tokens)
+        return calibrated
+
+    def _query(self, step: SemiStep, group: str) -> Tensor:
+        """The short-clip feature to calibrate: the teacher's (``'weak'``
+        unlabeled view or ``'sup'`` labeled clips) or, with
+        ``query='student_strong'``, the student's (strong view / labeled
+        clips), detached."""
         if self.mtl['query'] == 'student_strong':
             # the query the classifier gets wrong more often: the long-term
             # context has something to correct, so the calibration learns
-            query = step.student['strong'].feats.detach()
-        else:
-            query = step.teachers[self.source]['weak'].feats.detach()
-        calibrated, _, _ = self.calibration(query, self.long_tokens(step))
-        for k, v in self.calibration.last_stats.items():
-            step.logs[k] = torch.tensor(v, device=query.device)
-        p = step.pseudo
+            key = 'strong' if group == 'weak' else group
+            return step.student[key].feats.detach()
+        return step.teachers[self.source][group].feats.detach()
+
+    def mtl_losses(self, step: SemiStep) -> Dict[str, Tensor]:
+        weight = self.mtl_weight()
+        outs = step.teachers[self.source]
         fc = classifier_of(self.student.cls_head)
-        calib = self.unsup_loss(fc(calibrated), p.targets, p.weights)
+        p = step.pseudo
+        if self.mtl['calib_on'] == 'labeled':
+            sup = self._calibrate(
+                self._query(step, 'sup'),
+                self.long_tokens([outs[f'sup:{v}']
+                                  for v in self.sup_long_views]))
+            calib = F.cross_entropy(
+                fc(sup), step.batch.sup_meta['labels'].to(sup.device))
+            with torch.no_grad():  # only the alignment target
+                calibrated = self._calibrate(
+                    self._query(step, 'weak'),
+                    self.long_tokens([outs[v] for v in self.long_views]))
+        else:
+            calibrated = self._calibrate(
+                self._query(step, 'weak'),
+                self.long_tokens([outs[v] for v in self.long_views]))
+            calib = self.unsup_loss(fc(calibrated), p.targets, p.weights)
+        for k, v in self.calibration.last_stats.items():
+            step.logs[k] = torch.tensor(v, device=calibrated.device)
         source = step.student['strong'].feats
         target = calibrated
         if self.mtl['align_masked']:
