@@ -66,6 +66,7 @@ SSL_METHODS = tuple(m for m in METHODS if m not in CONTROL_ROWS)
 
 
 def parse_args():
+    import rendered_rows  # the --rendered rows take --methods too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--synthetic-root', default='data/synthetic_motion')
     parser.add_argument(
@@ -78,7 +79,7 @@ def parse_args():
     parser.add_argument(
         '--methods',
         nargs='+',
-        choices=METHODS,
+        choices=list(dict.fromkeys(METHODS + list(rendered_rows.METHODS))),
         help='train only these rows (finished runs are reused, so several '
         'processes can share the work and a last call prints the table); '
         'default: every row but the exploratory skeleton rows '

@@ -2,8 +2,12 @@
 
 NW-UCLA cross-view skeletons rendered as RGB clips (real motion, synthetic
 appearance; ``tools/data/skeleton/README.md``), the quickstart's tiny 3D CNN,
-10 labels per class. Rows: labeled-only, FixMatch, Mean Teacher, LTG and
-full supervision, each trained with seeds 0, 1, 2 (seed ``s`` uses the split
+10 labels per class. Rows: labeled-only, FixMatch, Mean Teacher, LTG,
+SeFAR with its ablations and full supervision; and, on the short clips of
+the ACL+MTL protocol (setting ``rendered_nwucla_short``, its own
+labeled-only and full rows), FixMatch with EMA-teacher pseudo-labels,
+ACL+MTL, ACL only, MTL only and the calibrated-pseudo-label MTL variant.
+Each row is trained with seeds 0, 1, 2 (seed ``s`` uses the split
 ``train_10shot_seed{s}`` and ``randomness.seed=s``; the full row varies the
 seed only) and reported as mean and std. Each run is one ``tools/train.py``
 run of a config in ``configs/rendered/``, cached like every benchmark run.
@@ -12,7 +16,8 @@ run of a config in ``configs/rendered/``, cached like every benchmark run.
 
     python benchmarks/rendered_rows.py --methods labeled_only full
 
-A new RGB method gets a row by adding its config to ``SETTINGS``.
+A new RGB method gets a row by adding its config (or a config and
+``--cfg-options``) to ``SETTINGS``.
 """
 import argparse
 import json
@@ -31,24 +36,61 @@ from mmssar.utils.experiment import (SEEDS, finished_or_none,  # noqa: E402
                                      summarize_rows, top1, train_config)
 
 R = 'configs/rendered/'
+
+
+def _rendered(name: str, suffix: str = '-10shot') -> str:
+    return f'{R}{name}_1500it_rendered-nwucla-xview{suffix}.py'
+
+
+NWUCLA_DATA = dict(
+    source='nwucla',
+    src='skeleton/nw_ucla',  # under the shared data folder
+    subdir='nwucla_xview')  # under the rendered root
+SEFAR = _rendered('sefar_tiny-slowonly')
+ACL_MTL = _rendered('acl-mtl_tiny-slowonly')
+ACL_MTL_CALIBRATED = _rendered('acl-mtl_tiny-slowonly-calibrated-pl')
+#: setting -> data and ``method -> config`` or ``(config, cfg-options)``.
+#: ``rendered_nwucla_short`` is the ACL+MTL protocol (short clips of 8
+#: frames, every 2nd, in training and validation; configs/acl_mtl/README.md)
+#: with its own labeled-only and full controls, on the same rendered data.
 SETTINGS = dict(
     rendered_nwucla=dict(
-        source='nwucla',
-        src='skeleton/nw_ucla',  # under the shared data folder
-        subdir='nwucla_xview',  # under the rendered root
-        configs={
-            method: f'{R}{name}_tiny-slowonly_1500it_rendered-nwucla-xview'
-            f'{suffix}.py'
-            for method, name, suffix in (
-                ('labeled_only', 'labeled-only', '-10shot'),
-                ('fixmatch', 'fixmatch', '-10shot'),
-                ('meanteacher', 'meanteacher', '-10shot'),
-                ('ltg', 'ltg', '-10shot'),
-                ('full', 'full-supervised', ''))
-        }),
+        NWUCLA_DATA,
+        configs=dict(
+            labeled_only=_rendered('labeled-only_tiny-slowonly'),
+            fixmatch=_rendered('fixmatch_tiny-slowonly'),
+            meanteacher=_rendered('meanteacher_tiny-slowonly'),
+            ltg=_rendered('ltg_tiny-slowonly'),
+            sefar=SEFAR,
+            sefar_no_regulation=(
+                SEFAR, ['model.semi_train_cfg.regulation=None']),
+            sefar_no_mix=(SEFAR, ['model.semi_train_cfg.token_mix=None']),
+            sefar_mix_probs=(SEFAR, ['model.semi_train_cfg.mix_on=probs']),
+            sefar_no_elements=_rendered('sefar_tiny-slowonly-plain-student'),
+            sefar_channel_flip=_rendered(
+                'sefar_tiny-slowonly-official-channel-flip'),
+            full=_rendered('full-supervised_tiny-slowonly', ''))),
+    rendered_nwucla_short=dict(
+        NWUCLA_DATA,
+        configs=dict(
+            labeled_only=_rendered('labeled-only_tiny-slowonly',
+                                   '-10shot-short-clips'),
+            acl_mtl_fixmatch=(ACL_MTL, ['model.acl=None', 'model.mtl=None']),
+            acl_mtl=ACL_MTL,
+            acl_only=(ACL_MTL, ['model.mtl=None']),
+            mtl_only=(ACL_MTL, ['model.acl=None']),
+            acl_mtl_calibrated_pl=ACL_MTL_CALIBRATED,
+            mtl_only_calibrated_pl=(ACL_MTL_CALIBRATED, ['model.acl=None']),
+            mtl_only_ensemble_pl=(ACL_MTL_CALIBRATED, [
+                'model.acl=None', 'model.mtl.pseudo_labels=ensemble']),
+            full=_rendered('full-supervised_tiny-slowonly',
+                           '-short-clips'))),
 )
-METHODS = ('labeled_only', 'fixmatch', 'meanteacher', 'ltg', 'full')
-SSL_METHODS = ('fixmatch', 'meanteacher', 'ltg')
+CONTROLS = ('labeled_only', 'full')
+#: every row name, in table order
+METHODS = tuple(dict.fromkeys(
+    m for spec in SETTINGS.values() for m in spec['configs']))
+SSL_METHODS = tuple(m for m in METHODS if m not in CONTROLS)
 SHOTS = 10
 ENV_ROOT = 'MMSSAR_RENDERED_ROOT'  # read by the rendered configs
 
@@ -117,9 +159,10 @@ def run_rows(shared_data: str,
     env = {ENV_ROOT: rendered_root}
     for setting in settings or SETTINGS:
         data = prepare(setting, shared_data, rendered_root)
-        for method, config in SETTINGS[setting]['configs'].items():
+        for method, row in SETTINGS[setting]['configs'].items():
             if methods and method not in methods:
                 continue
+            config, row_options = (row, []) if isinstance(row, str) else row
             accs = {}
             for seed in seeds:
                 print(f'[{setting}] {method} seed {seed}: {config}',
@@ -127,7 +170,8 @@ def run_rows(shared_data: str,
                 metrics = finished_or_none(lambda: train_config(
                     config,
                     osp.join(work_dir, setting, f'{method}_seed{seed}'),
-                    [*seed_options(setting, method, rendered_root, seed),
+                    [*row_options,
+                     *seed_options(setting, method, rendered_root, seed),
                      *options],
                     env=env,
                     key_extra=dict(data=data),
@@ -145,6 +189,9 @@ def main():
     parser.add_argument('--rendered-root', default='data/rendered')
     parser.add_argument('--work-dir', default='work_dirs/benchmarks')
     parser.add_argument('--methods', nargs='+', choices=METHODS)
+    parser.add_argument('--settings', nargs='+', choices=list(SETTINGS),
+                        help='default: all (rendered_nwucla_short is the '
+                        'ACL+MTL short-clip protocol)')
     parser.add_argument('--seeds', nargs='+', type=int, default=list(SEEDS))
     parser.add_argument('--max-iters', type=int, default=None)
     parser.add_argument(
@@ -158,7 +205,7 @@ def main():
                    f'train_cfg.val_interval={args.max_iters}']
     results = run_rows(args.shared_data, args.rendered_root, args.work_dir,
                        args.methods, args.seeds, options,
-                       reuse_only=args.no_train)
+                       settings=args.settings, reuse_only=args.no_train)
     lines, pairs = summarize_rows(results, SSL_METHODS)
     print('\n' + '\n'.join(lines))
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')

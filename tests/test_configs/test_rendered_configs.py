@@ -63,7 +63,7 @@ def test_missing_data_names_the_command_that_makes_it(
             f'{tmp_path / "absent"}/nwucla_xview') in str(err.value)
 
 
-@pytest.mark.parametrize('method', ['fixmatch', 'ltg'])
+@pytest.mark.parametrize('method', ['fixmatch', 'ltg', 'sefar', 'acl-mtl'])
 def test_one_iteration_on_rendered_clips(project_root, tiny_rendered,
                                          tmp_path, monkeypatch, method):
     monkeypatch.setenv('MMSSAR_RENDERED_ROOT', str(tiny_rendered))
@@ -96,9 +96,18 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
     finally:
         sys.path.pop(0)
     for spec in rendered_rows.SETTINGS.values():
-        assert set(spec['configs']) == set(rendered_rows.METHODS)
-        for config in spec['configs'].values():
+        # every setting has its own controls
+        assert {'labeled_only', 'full'} <= set(spec['configs'])
+        assert set(spec['configs']) <= set(rendered_rows.METHODS)
+        for row in spec['configs'].values():
+            config, options = (row, []) if isinstance(row, str) else row
             assert osp.isfile(osp.join(project_root, config)), config
+            if options:  # the options apply to the config
+                Config.fromfile(osp.join(project_root, config)
+                                ).merge_from_dict(dict(
+                                    o.split('=', 1) for o in options))
+    assert set(rendered_rows.SSL_METHODS) == set(
+        rendered_rows.METHODS) - {'labeled_only', 'full'}
     opts = rendered_rows.seed_options('rendered_nwucla', 'fixmatch', 'R', 2)
     assert 'randomness.seed=2' in opts
     assert ('train_dataloader.dataset.dataset.ann_file='
@@ -142,7 +151,8 @@ def test_rows_without_training_leave_out_unfinished_seeds(
     monkeypatch.setattr(rendered_rows, 'train_config', fake_train)
     results = rendered_rows.run_rows('shared', work_dir='w',
                                      methods=['fixmatch', 'ltg', 'full'],
-                                     seeds=[0, 1], reuse_only=True)
+                                     seeds=[0, 1], reuse_only=True,
+                                     settings=['rendered_nwucla'])
     assert results == {('rendered_nwucla', 'fixmatch'): {0: 50.0},
                        ('rendered_nwucla', 'full'): {0: 50.0, 1: 50.0}}
     assert all(reuse for _, reuse in calls) and len(calls) == 6
