@@ -20,6 +20,11 @@ Same tiny 3D CNN, 20 labels per class, 1,500 CPU iterations for every row
 * ``sefar_labeled_only``: the element student on the labels only (the
   supervised warm-up for the whole run), the control of the element model
   next to the quickstart's plain labeled-only row.
+* ``sefar_threshold`` / ``sefar_mix_probs_threshold``: a 0.8 confidence
+  threshold on top of Ada-Reg (ours; SeFAR has none), with the official and
+  the probability mix;
+* ``sefar_no_elements_mix_probs``: the plain student with the probability
+  mix.
 
 Example::
 
@@ -36,6 +41,7 @@ import synthetic_rows  # noqa: E402
 
 S = 'configs/sefar/'
 TINY = S + 'sefar_tiny-slowonly_1500it_synthetic-20shot.py'
+THRESHOLD = S + 'sefar_tiny-slowonly-threshold_1500it_synthetic-20shot.py'
 ROWS = dict(
     **synthetic_rows.CONTROLS,
     sefar=(TINY, []),
@@ -49,7 +55,13 @@ ROWS = dict(
     sefar_channel_flip=(S + 'sefar_tiny-slowonly-official-channel-flip_'
                         '1500it_synthetic-20shot.py', []),
     sefar_spatial_strong=(S + 'sefar_tiny-slowonly-spatial-strong_1500it_'
-                          'synthetic-20shot.py', []))
+                          'synthetic-20shot.py', []),
+    sefar_threshold=(THRESHOLD, []),
+    sefar_mix_probs_threshold=(THRESHOLD,
+                               ['model.semi_train_cfg.mix_on=probs']),
+    sefar_no_elements_mix_probs=(
+        S + 'sefar_tiny-slowonly-plain-student_1500it_synthetic-20shot.py',
+        ['model.semi_train_cfg.mix_on=probs']))
 
 if __name__ == '__main__':
     synthetic_rows.main(

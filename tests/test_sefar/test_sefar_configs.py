@@ -165,3 +165,16 @@ def test_strong_view_variants_change_only_the_strong_view(variant, first):
     assert cfg.train_dataloader == base.train_dataloader
     assert cfg.val_dataloader == base.val_dataloader
     Compose(unl)
+
+
+def test_threshold_variant_adds_only_a_threshold_after_ada_reg():
+    base = Config.fromfile(TINY)
+    cfg = Config.fromfile(TINY.replace('slowonly_', 'slowonly-threshold_'))
+    weighters = cfg.model.semi_train_cfg.pop('weighters')
+    assert weighters == [dict(type='FixedThreshold', threshold=0.8)]
+    assert cfg.model == base.model
+    assert cfg.train_cfg == base.train_cfg
+    cfg.model.semi_train_cfg.weighters = weighters
+    model = MODELS.build(cfg.model.to_dict())
+    names = [type(w).__name__ for w in model.weighters]
+    assert names == ['MCDropoutWeighter', 'FixedThreshold']
