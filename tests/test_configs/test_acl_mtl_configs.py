@@ -60,43 +60,51 @@ def test_leaf_is_its_fixmatch_config_plus_acl_mtl(rel):
     assert {'weak', 'strong', *model.mtl.long_views} == set(views)
 
 
-@pytest.mark.parametrize('rel', [
-    LEAVES[0], 'configs/acl_mtl/acl-mtl_tiny-slowonly_1500it_synthetic-'
-    '20shot.py'
-])
-def test_unlabeled_pipeline_after_decode(rel):
-    """Frames tagged with their index go through the config's own pipeline
-    (from the sampler on, the decode replaced by a lookup)."""
-    cfg = load(rel)
-    pipeline = cfg.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline
+def _views_after_decode(pipeline, clip_views, label=-1):
+    """Frames tagged with their index go through a config's own pipeline
+    (from the sampler on, the decode replaced by a lookup); ``clip_views``
+    names the view cut from each clip of the sampler, in order (short
+    first), and each is checked to hold that clip's frames.
+
+    Returns:
+        dict: The packed views.
+    """
     assert pipeline[0]['type'] == 'DecordInit'
     assert pipeline[2]['type'] == 'DecordDecode'
     np.random.seed(0)
     with DefaultScope.overwrite_default_scope('mmssar'):
         sampler = Compose(pipeline[1:2])
         rest = Compose(pipeline[3:])
-    results = sampler(dict(total_frames=300, start_index=0, label=-1,
+    results = sampler(dict(total_frames=300, start_index=0, label=label,
                            filename='x.mp4'))
     inds = results['frame_inds']
     results['imgs'] = [np.full((240, 320, 3), i % 256, np.uint8)
                        for i in inds]
     results.update(img_shape=(240, 320), original_shape=(240, 320),
                    modality='RGB')
-    out = rest(results)
-    views = out['inputs']
-    names = list(views)
+    views = rest(results)['inputs']
     clip_len = pipeline[1]['clip_len']
-    order = ['weak', 'strong'] + list(
-        cfg.model.mtl.get('long_views', MTL_DEFAULTS['long_views']))
-    assert sorted(names) == sorted(order)
-    for name in ('weak', 'long'):
+    for index, name in enumerate(clip_views):
         x = views[name]
         assert x.shape[:3] == (1, 3, clip_len)
-        index = 0 if name == 'weak' else 1
         expected = torch.as_tensor(
             inds[index * clip_len:(index + 1) * clip_len] % 256)
         # every pixel of frame t carries the index of its source frame
         torch.testing.assert_close(x[0, 0, :, 0, 0].long(), expected.long())
+    return views
+
+
+@pytest.mark.parametrize('rel', [
+    LEAVES[0], 'configs/acl_mtl/acl-mtl_tiny-slowonly_1500it_synthetic-'
+    '20shot.py'
+])
+def test_unlabeled_pipeline_after_decode(rel):
+    cfg = load(rel)
+    pipeline = cfg.train_cfg.unlabeled_dataloader.dataset.dataset.pipeline
+    views = _views_after_decode(pipeline, ('weak', 'long'))
+    order = ['weak', 'strong'] + list(
+        cfg.model.mtl.get('long_views', MTL_DEFAULTS['long_views']))
+    assert sorted(views) == sorted(order)
     assert views['strong'].shape == views['weak'].shape
 
 
@@ -198,26 +206,8 @@ def test_calibrated_pl_config_adds_a_labeled_long_view_only():
     assert cfg.train_cfg == base.train_cfg
     assert cfg.val_dataloader == base.val_dataloader
     pipeline = cfg.train_dataloader.dataset.dataset.pipeline
-    np.random.seed(0)
-    with DefaultScope.overwrite_default_scope('mmssar'):
-        sampler = Compose(pipeline[1:2])
-        rest = Compose(pipeline[3:])
-    results = sampler(dict(total_frames=300, start_index=0, label=3,
-                           filename='x.mp4'))
-    inds = results['frame_inds']
-    results['imgs'] = [np.full((240, 320, 3), i % 256, np.uint8)
-                       for i in inds]
-    results.update(img_shape=(240, 320), original_shape=(240, 320),
-                   modality='RGB')
-    out = rest(results)
-    assert sorted(out['inputs']) == ['default', 'long']
-    clip_len = pipeline[1]['clip_len']
-    for index, name in enumerate(('default', 'long')):
-        x = out['inputs'][name]
-        assert x.shape[:3] == (1, 3, clip_len)
-        expected = torch.as_tensor(
-            inds[index * clip_len:(index + 1) * clip_len] % 256)
-        torch.testing.assert_close(x[0, 0, :, 0, 0].long(), expected.long())
+    views = _views_after_decode(pipeline, ('default', 'long'), label=3)
+    assert sorted(views) == ['default', 'long']
     # the labeled short clip is sampled like the base's labeled clip
     short = base.train_dataloader.dataset.dataset.pipeline[1]
     assert {k: pipeline[1][k] for k in ('clip_len', 'frame_interval')} == \
