@@ -175,12 +175,11 @@ def main():
     print('\n' + '\n'.join(lines))
     if args.rendered:
         import rendered_rows
-        lines, more = summarize_rows(
-            rendered_rows.run_rows(args.rendered, work_dir=args.work_dir,
-                                   methods=args.methods, seeds=args.seeds,
-                                   options=options,
-                                   reuse_only=args.no_train),
-            rendered_rows.SSL_METHODS)
+        rendered = rendered_rows.run_rows(
+            args.rendered, work_dir=args.work_dir, methods=args.methods,
+            seeds=args.seeds, options=options, reuse_only=args.no_train)
+        lines, more = summarize_rows(rendered, rendered_rows.SSL_METHODS)
+        more += rendered_rows.control_pairs(rendered)
         print('\n' + '\n'.join(lines))
         pairs += more
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')

@@ -33,7 +33,8 @@ if ROOT not in sys.path:
 
 from mmssar.datasets import skeleton_render  # noqa: E402
 from mmssar.utils.experiment import (SEEDS, finished_or_none,  # noqa: E402
-                                     summarize_rows, top1, train_config)
+                                     mean_std, summarize_rows, top1,
+                                     train_config)
 
 R = 'configs/rendered/'
 
@@ -61,6 +62,8 @@ SETTINGS = dict(
             fixmatch=_rendered('fixmatch_tiny-slowonly'),
             meanteacher=_rendered('meanteacher_tiny-slowonly'),
             ltg=_rendered('ltg_tiny-slowonly'),
+            ltg_labeled_data=(_rendered('ltg_tiny-slowonly'),
+                              ['train_cfg.unlabeled_includes_labeled=True']),
             sefar=SEFAR,
             sefar_no_regulation=(
                 SEFAR, ['model.semi_train_cfg.regulation=None']),
@@ -86,7 +89,14 @@ SETTINGS = dict(
             full=_rendered('full-supervised_tiny-slowonly',
                            '-short-clips'))),
 )
-CONTROLS = ('labeled_only', 'full')
+#: rows whose unlabeled loader reads the labeled split: the same algorithm
+#: without unlabeled data (LTG's temporal-gradient network and its
+#: cross-modal terms on the labeled clips alone), so that the difference to
+#: the method is what the unlabeled clips add
+LABELED_POOL = ('ltg_labeled_data', )
+#: (method, control) pairs printed as paired differences
+METHOD_CONTROLS = (('ltg', 'ltg_labeled_data'), )
+CONTROLS = ('labeled_only', 'full', *LABELED_POOL)
 #: every row name, in table order
 METHODS = tuple(dict.fromkeys(
     m for spec in SETTINGS.values() for m in spec['configs']))
@@ -136,9 +146,27 @@ def seed_options(setting: str, method: str, rendered_root: str,
     options.append(
         f'train_dataloader.dataset.dataset.ann_file={prefix}_labeled.txt')
     if method != 'labeled_only':
+        pool = 'labeled' if method in LABELED_POOL else 'unlabeled'
         options.append('train_cfg.unlabeled_dataloader.dataset.dataset.'
-                       f'ann_file={prefix}_unlabeled.txt')
+                       f'ann_file={prefix}_{pool}.txt')
     return options
+
+
+def control_pairs(results: Dict[Tuple[str, str], Dict[int, float]]
+                  ) -> List[str]:
+    """``<setting>_<method>_minus_<control>`` of :data:`METHOD_CONTROLS`,
+    paired over the seeds both rows have."""
+    pairs = []
+    for setting in dict.fromkeys(s for s, _ in results):
+        for method, control in METHOD_CONTROLS:
+            a = results.get((setting, method), {})
+            b = results.get((setting, control), {})
+            common = [seed for seed in a if seed in b]
+            if common:
+                diff = mean_std([a[k] - b[k] for k in common])[0]
+                pairs.append(f'{setting}_{method}_minus_{control}='
+                             f'{diff:.1f}')
+    return pairs
 
 
 def run_rows(shared_data: str,
@@ -207,6 +235,7 @@ def main():
                        args.methods, args.seeds, options,
                        settings=args.settings, reuse_only=args.no_train)
     lines, pairs = summarize_rows(results, SSL_METHODS)
+    pairs += control_pairs(results)
     print('\n' + '\n'.join(lines))
     pairs.append(f'minutes={(time.time() - start) / 60:.1f}')
     print(' '.join(pairs))

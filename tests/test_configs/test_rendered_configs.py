@@ -107,7 +107,7 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
                                 ).merge_from_dict(dict(
                                     o.split('=', 1) for o in options))
     assert set(rendered_rows.SSL_METHODS) == set(
-        rendered_rows.METHODS) - {'labeled_only', 'full'}
+        rendered_rows.METHODS) - set(rendered_rows.CONTROLS)
     opts = rendered_rows.seed_options('rendered_nwucla', 'fixmatch', 'R', 2)
     assert 'randomness.seed=2' in opts
     assert ('train_dataloader.dataset.dataset.ann_file='
@@ -118,6 +118,21 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
                                       1) == ['randomness.seed=1']
     assert len(rendered_rows.seed_options('rendered_nwucla', 'labeled_only',
                                           'R', 0)) == 2
+    # the same algorithm without unlabeled data: its pool is the labeled split
+    opts = rendered_rows.seed_options('rendered_nwucla', 'ltg_labeled_data',
+                                      'R', 1)
+    assert ('train_cfg.unlabeled_dataloader.dataset.dataset.ann_file='
+            'R/nwucla_xview/splits/train_10shot_seed1_labeled.txt') in opts
+    config, row_opts = rendered_rows.SETTINGS['rendered_nwucla']['configs'][
+        'ltg_labeled_data']
+    assert config == rendered_rows.SETTINGS['rendered_nwucla']['configs'][
+        'ltg']
+    assert row_opts == ['train_cfg.unlabeled_includes_labeled=True']
+    assert 'ltg_labeled_data' not in rendered_rows.SSL_METHODS
+    assert rendered_rows.control_pairs({
+        ('s', 'ltg'): {0: 30., 1: 40., 2: 50.},
+        ('s', 'ltg_labeled_data'): {0: 25., 2: 41.}
+    }) == ['s_ltg_minus_ltg_labeled_data=7.0']
     results = {('s', 'labeled_only'): [40., 50., 60.],
                ('s', 'fixmatch'): [60., 70., 80.],
                ('s', 'ltg'): [55., 55., 55.],
