@@ -7,5 +7,7 @@ _base_ = ['../fixmatch/fixmatch_r3d18_8xb8-mu1-8x8x1-337k_kinetics400-10pc.py',
 model = _base_.acl_mtl_model
 model.acl.weight.warmup = _base_.warmup_iters
 model.mtl.weight.warmup = _base_.warmup_iters
+train_dataloader = dict(dataset=dict(dataset=dict(
+    pipeline=_base_.acl_mtl_labeled_pipeline)))
 train_cfg = dict(unlabeled_dataloader=dict(dataset=dict(
     dataset=dict(pipeline=_base_.acl_mtl_unlabeled_pipeline))))

@@ -17,5 +17,7 @@ model.mtl.tokens = 'clip'
 # MTL start after its 10 % lr warm-up
 model.acl.weight.warmup = _base_.warmup_iters
 model.mtl.weight.warmup = _base_.warmup_iters
+train_dataloader = dict(dataset=dict(dataset=dict(
+    pipeline=_base_.acl_mtl_labeled_pipeline)))
 train_cfg = dict(unlabeled_dataloader=dict(dataset=dict(
     dataset=dict(pipeline=_base_.acl_mtl_unlabeled_pipeline))))

@@ -51,7 +51,15 @@ def test_leaf_is_its_fixmatch_config_plus_acl_mtl(rel):
         assert cfg.train_cfg[key] == base.train_cfg[key]
     assert cfg.param_scheduler == base.param_scheduler
     labeled = cfg.train_dataloader.dataset.dataset
-    assert labeled == base.train_dataloader.dataset.dataset
+    base_labeled = base.train_dataloader.dataset.dataset
+    # same labeled list; the pipeline adds the long clips MTL's calibration
+    # is trained on (calib_on='labeled')
+    assert model.mtl.calib_on == 'labeled'
+    assert model.mtl.pseudo_labels == 'calibrated'
+    assert labeled.pop('pipeline') != base_labeled.pop('pipeline')
+    assert labeled == base_labeled
+    assert cfg.train_dataloader.batch_size == \
+        base.train_dataloader.batch_size
     assert cfg.val_dataloader == base.val_dataloader
     unlabeled = cfg.train_cfg.unlabeled_dataloader.dataset.dataset
     assert unlabeled.ann_file == \
@@ -108,6 +116,20 @@ def test_unlabeled_pipeline_after_decode(rel):
     assert views['strong'].shape == views['weak'].shape
 
 
+def test_labeled_pipeline_after_decode():
+    """The paper leaves' labeled clips: the student's short clip
+    (``default``, sampled like the FixMatch config's labeled clip) and the
+    long clips of the calibration, from one decode."""
+    cfg = load(LEAVES[0])
+    base = load(LEAVES[0].replace('acl_mtl/acl-mtl_', 'fixmatch/fixmatch_'))
+    pipeline = cfg.train_dataloader.dataset.dataset.pipeline
+    views = _views_after_decode(pipeline, ('default', 'long'), label=3)
+    assert sorted(views) == sorted(['default', *cfg.model.mtl.long_views])
+    short = base.train_dataloader.dataset.dataset.pipeline[1]
+    assert {k: pipeline[1][k] for k in ('clip_len', 'frame_interval')} == \
+        {k: short[k] for k in ('clip_len', 'frame_interval')}
+
+
 VIT = ('configs/acl_mtl/acl-mtl_timesformer-divst-in21k-pre_8xb8-mu1-'
        '8x8x1-15k_ucf101-split1-10pc.py')
 
@@ -157,7 +179,8 @@ def test_vit_leaf_model_trains_a_step_with_clip_tokens():
         model.sync_teacher()
         optim = build_optim_wrapper(
             model, dict(optimizer=dict(type='SGD', lr=0.01)))
-        sup, unsup = acl_batches(long_views=('long', 'long_video'))
+        sup, unsup = acl_batches(long_views=('long', 'long_video'),
+                                 sup_long_views=('long', 'long_video'))
         before = {k: v.clone() for k, v in
                   model.calibration.state_dict().items()}
         for _ in range(2):

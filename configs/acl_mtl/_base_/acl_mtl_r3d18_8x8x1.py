@@ -2,7 +2,8 @@
 # (`configs/_base_/datasets/semi_video_pipelines_8x8x1.py`). A leaf inherits
 # the FixMatch config of its setting and this file, and sets
 #   model = _base_.acl_mtl_model (+ the warm-ups of its schedule) and
-#   the unlabeled pipeline to _base_.acl_mtl_unlabeled_pipeline.
+#   the labeled and unlabeled pipelines to _base_.acl_mtl_labeled_pipeline
+#   and _base_.acl_mtl_unlabeled_pipeline.
 # Names are prefixed so that they do not collide with the FixMatch config's.
 # Every value marked [ours] is a choice of this implementation (README).
 
@@ -31,6 +32,19 @@ acl_mtl_unlabeled_pipeline = [
         long_video=[dict(type='SelectClip', index=2), *acl_mtl_pack]))
 ]
 
+# MTL's calibration is trained on the labeled clips (true labels) and
+# corrects the unlabeled pseudo-labels [ours; README "MTL variants": the
+# first design, calibration trained on pseudo-labels and only aligned to,
+# cost accuracy]: the labeled pipeline cuts the same long clips. The student
+# is trained on the short clip (`default`) only.
+acl_mtl_labeled_pipeline = [
+    dict(type='DecordInit'), acl_mtl_scales, dict(type='DecordDecode'),
+    dict(type='MultiView', shared=acl_mtl_weak_aug, views=dict(
+        default=[dict(type='SelectClip', index=0), *acl_mtl_pack],
+        long=[dict(type='SelectClip', index=1), *acl_mtl_pack],
+        long_video=[dict(type='SelectClip', index=2), *acl_mtl_pack]))
+]
+
 acl_mtl_model = dict(
     type='ACLMTLRecognizer',
     # the EMA teacher gives the pseudo-labels [paper: EMA-teacher framework]
@@ -46,6 +60,8 @@ acl_mtl_model = dict(
         weight=dict(type='RampUpWeight', weight=1.0, warmup=0)),
     mtl=dict(
         long_views=('long', 'long_video'),
+        calib_on='labeled',
+        pseudo_labels='calibrated',
         tokens='temporal',
         calibration=dict(type='CrossScaleCalibration', embed_channels=256,
                          num_heads=4, gate='channel'),
