@@ -342,6 +342,11 @@ def test_calibrated_pseudo_labels_classify_the_calibrated_weak_feature():
     torch.testing.assert_close(captured['logits'], ref)
     assert not torch.allclose(ref.softmax(-1),
                               outs['weak'].logits.softmax(-1), atol=1e-3)
+    # the logged accuracy is the plain short-clip teacher's, on the
+    # hidden labels of acl_batches (0, 1, 2, 1)
+    short = outs['weak'].logits.argmax(-1)
+    expected = (short == torch.tensor([0, 1, 2, 1])).float().mean()
+    torch.testing.assert_close(losses['mtl_short_pl_acc'], expected)
 
 
 def test_labeled_calibration_learns_from_the_true_labels():

@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmengine.dist import all_reduce, get_world_size
 from torch import Tensor
 
 from mmssar.registry import MODELS, TASK_UTILS
@@ -267,12 +268,17 @@ class ACLMTLRecognizer(FixMatchRecognizer):
                     outs['weak'].feats,
                     self.long_tokens([outs[v] for v in self.long_views]))
                 logits = classifier_of(self.student.cls_head)(calibrated)
-        hidden = step.batch.unsup_meta['hidden_labels']
+        # what the long clips changed, for the logs: the plain short-clip
+        # pseudo-labels' accuracy on the hidden labels, over all ranks
+        hidden = step.batch.unsup_meta['hidden_labels'].to(logits.device)
         known = hidden >= 0
-        if known.any():  # what the long clips changed, for the logs
-            short = outs['weak'].logits.argmax(dim=-1)
-            step.logs['mtl_short_pl_acc'] = (
-                short[known] == hidden[known]).float().mean()
+        short = outs['weak'].logits.argmax(dim=-1)
+        counts = torch.stack([(known & (short == hidden)).sum(),
+                              known.sum()]).float()
+        if get_world_size() > 1:
+            all_reduce(counts, op='sum')
+        if counts[1] > 0:
+            step.logs['mtl_short_pl_acc'] = counts[0] / counts[1]
         return self.make_pseudo_labels(logits, step)
 
     def extra_losses(self, step: SemiStep) -> Dict[str, Tensor]:
