@@ -83,8 +83,10 @@ def report(results: Dict[str, List[dict]],
            compare: Sequence[Tuple[str, str]] = (),
            start: Optional[float] = None) -> List[str]:
     """Print the table; returns the ``key=value`` pairs (top-1 % means and
-    stds, ``<a>_minus_<b>`` and ``<a>_over_<b>_iter_cost`` for each pair
-    of ``compare`` that was run)."""
+    stds, ``<a>_minus_<b>`` (with ``_std``, the sample std of the per-seed
+    differences, when both rows have the same seeds) and
+    ``<a>_over_<b>_iter_cost`` for each pair of ``compare`` that was
+    run)."""
     print(f'\n{"row":<26}{"top-1 %":>9}{"std":>6}{"s/iter":>8}'
           f'{"minutes":>9}  seeds')
     acc = {n: mean_std([top1(m) for m in ms]) for n, ms in results.items()}
@@ -103,6 +105,12 @@ def report(results: Dict[str, List[dict]],
     for a, b in compare:
         if a in results and b in results:
             pairs.append(f'{a}_minus_{b}={acc[a][0] - acc[b][0]:.1f}')
+            if 1 < len(results[a]) == len(results[b]):
+                # the seeds share their data set and split: the spread of
+                # the per-seed differences, not of the rows, is the noise
+                diffs = [top1(x) - top1(y)
+                         for x, y in zip(results[a], results[b])]
+                pairs.append(f'{a}_minus_{b}_std={mean_std(diffs)[1]:.1f}')
             if cost[b]:
                 pairs.append(f'{a}_over_{b}_iter_cost='
                              f'{cost[a] / cost[b]:.2f}')

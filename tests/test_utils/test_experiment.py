@@ -337,3 +337,29 @@ def test_skeleton_benchmark_summary_pairs_rows_by_seed(project_root):
     assert '| labeled-only ST-GCN | 65.0 ± 7.1 |' in table
     assert '| SCD-Net pretrain + linear | not run |' in table
     assert lines[-1].endswith('not run')  # no collapse monitors
+
+
+def test_synthetic_rows_report_pairs_the_seeds(project_root, capsys):
+    sys.path.insert(0, osp.join(project_root, 'benchmarks'))
+    try:
+        import synthetic_rows
+    finally:
+        sys.path.pop(0)
+
+    def runs(*accs):
+        return [{'acc/teacher_top1': a / 100, 'minutes': 1.0,
+                 'iter_time': 0.5} for a in accs]
+
+    # b beats a by 10 on every seed although both rows spread widely
+    results = dict(a=runs(40., 60., 80.), b=runs(50., 70., 90.),
+                   c=runs(55.))
+    pairs = synthetic_rows.report(
+        results, compare=[('b', 'a'), ('c', 'a'), ('d', 'a')])
+    assert 'a_top1=60.0' in pairs and 'a_top1_std=20.0' in pairs
+    assert 'b_minus_a=10.0' in pairs and 'b_minus_a_std=0.0' in pairs
+    # a row with other seeds gets no paired spread; an absent row no pair
+    assert 'c_minus_a=-5.0' in pairs
+    assert not any(p.startswith(('c_minus_a_std', 'd_minus'))
+                   for p in pairs)
+    assert 'b_over_a_iter_cost=1.00' in pairs
+    assert 'c ' in capsys.readouterr().out
