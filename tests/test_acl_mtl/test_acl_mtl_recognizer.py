@@ -327,7 +327,7 @@ def test_calibrated_pseudo_labels_classify_the_calibrated_weak_feature():
         acl=None, mtl=dict(pseudo_labels='calibrated', calib_on='labeled'))
     model.eval()
     with torch.no_grad():  # not the identity it starts as
-        model.calibration.out_proj.weight.normal_(std=0.5)
+        model.calibration.out_proj.weight.normal_(std=5.0)
     captured = _capture_pseudo_logits(model)
     data = model.data_preprocessor(acl_batches(sup_long_views=('long', )),
                                    True)
@@ -345,6 +345,9 @@ def test_calibrated_pseudo_labels_classify_the_calibrated_weak_feature():
     # the logged accuracy is the plain short-clip teacher's, on the
     # hidden labels of acl_batches (0, 1, 2, 1)
     short = outs['weak'].logits.argmax(-1)
+    # the calibrated pseudo-labels differ, so the check below tells them
+    # apart from the short clip's
+    assert not torch.equal(ref.argmax(-1), short)
     expected = (short == torch.tensor([0, 1, 2, 1])).float().mean()
     torch.testing.assert_close(losses['mtl_short_pl_acc'], expected)
 
