@@ -88,7 +88,7 @@ def report(results: Dict[str, List[dict]],
     ``<a>_over_<b>_iter_cost`` for each pair of ``compare`` that was
     run)."""
     print(f'\n{"row":<26}{"top-1 %":>9}{"std":>6}{"s/iter":>8}'
-          f'{"minutes":>9}  seeds')
+          f'{"minutes":>9}  per seed')
     acc = {n: mean_std([top1(m) for m in ms]) for n, ms in results.items()}
     cost = {n: mean_std([m.get('iter_time', 0.) for m in ms])[0]
             for n, ms in results.items()}
@@ -96,7 +96,8 @@ def report(results: Dict[str, List[dict]],
         minutes = sum(m['minutes'] for m in ms)
         spread = f'{acc[name][1]:>6.1f}' if len(ms) > 1 else f'{"-":>6}'
         print(f'{name:<26}{acc[name][0]:>9.1f}{spread}'
-              f'{cost[name]:>8.3f}{minutes:>9.1f}  {len(ms)}')
+              f'{cost[name]:>8.3f}{minutes:>9.1f}  '
+              + ' / '.join(f'{top1(m):.1f}' for m in ms))
     pairs = []
     for name in results:
         pairs.append(f'{name}_top1={acc[name][0]:.1f}')

@@ -362,4 +362,6 @@ def test_synthetic_rows_report_pairs_the_seeds(project_root, capsys):
     assert not any(p.startswith(('c_minus_a_std', 'd_minus'))
                    for p in pairs)
     assert 'b_over_a_iter_cost=1.00' in pairs
-    assert 'c ' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.splitlines()[-3].endswith('40.0 / 60.0 / 80.0')  # row a
+    assert out.splitlines()[-1].endswith('  55.0')  # row c

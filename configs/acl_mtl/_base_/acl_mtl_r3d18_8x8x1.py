@@ -21,6 +21,10 @@ acl_mtl_weak_aug = [
 ]
 acl_mtl_pack = [dict(type='FormatShape', input_format='NCTHW'),
                 dict(type='PackActionInputs')]
+# the long clips, cut from the one decode (unlabeled and labeled pipelines)
+acl_mtl_long_views = dict(
+    long=[dict(type='SelectClip', index=1), *acl_mtl_pack],
+    long_video=[dict(type='SelectClip', index=2), *acl_mtl_pack])
 acl_mtl_unlabeled_pipeline = [
     dict(type='DecordInit'), acl_mtl_scales, dict(type='DecordDecode'),
     dict(type='MultiView', shared=acl_mtl_weak_aug, views=dict(
@@ -28,8 +32,7 @@ acl_mtl_unlabeled_pipeline = [
         strong=[dict(type='SelectClip', index=0),
                 dict(type='VideoRandAugment', num_ops=2, magnitude=9),
                 *acl_mtl_pack],
-        long=[dict(type='SelectClip', index=1), *acl_mtl_pack],
-        long_video=[dict(type='SelectClip', index=2), *acl_mtl_pack]))
+        **acl_mtl_long_views))
 ]
 
 # MTL's calibration is trained on the labeled clips (true labels) and
@@ -41,8 +44,7 @@ acl_mtl_labeled_pipeline = [
     dict(type='DecordInit'), acl_mtl_scales, dict(type='DecordDecode'),
     dict(type='MultiView', shared=acl_mtl_weak_aug, views=dict(
         default=[dict(type='SelectClip', index=0), *acl_mtl_pack],
-        long=[dict(type='SelectClip', index=1), *acl_mtl_pack],
-        long_video=[dict(type='SelectClip', index=2), *acl_mtl_pack]))
+        **acl_mtl_long_views))
 ]
 
 acl_mtl_model = dict(
