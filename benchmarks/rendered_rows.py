@@ -33,8 +33,8 @@ if ROOT not in sys.path:
 
 from mmssar.datasets import skeleton_render  # noqa: E402
 from mmssar.utils.experiment import (SEEDS, finished_or_none,  # noqa: E402
-                                     mean_std, summarize_rows, top1,
-                                     train_config)
+                                     paired_difference, summarize_rows,
+                                     top1, train_config)
 
 R = 'configs/rendered/'
 
@@ -94,8 +94,25 @@ SETTINGS = dict(
 #: cross-modal terms on the labeled clips alone), so that the difference to
 #: the method is what the unlabeled clips add
 LABELED_POOL = ('ltg_labeled_data', )
-#: (method, control) pairs printed as paired differences
-METHOD_CONTROLS = (('ltg', 'ltg_labeled_data'), )
+#: (method, control) pairs printed as paired differences (the issues'
+#: targets compare the methods with FixMatch; each module with the method
+#: without it)
+METHOD_CONTROLS = (
+    ('ltg', 'ltg_labeled_data'),
+    ('fixmatch', 'labeled_only'),
+    ('sefar', 'fixmatch'),
+    ('sefar', 'labeled_only'),
+    *((variant, 'sefar') for variant in (
+        'sefar_no_regulation', 'sefar_no_mix', 'sefar_mix_probs',
+        'sefar_no_elements', 'sefar_channel_flip')),
+    ('acl_mtl_fixmatch', 'labeled_only'),
+    *((variant, 'acl_mtl_fixmatch') for variant in (
+        'acl_mtl_calibrated_pl', 'acl_only', 'mtl_only_calibrated_pl',
+        'acl_mtl', 'mtl_only')),
+    ('acl_mtl_calibrated_pl', 'labeled_only'),
+    ('acl_mtl_calibrated_pl', 'mtl_only_calibrated_pl'),
+    ('mtl_only_calibrated_pl', 'mtl_only_ensemble_pl'),
+)
 CONTROLS = ('labeled_only', 'full', *LABELED_POOL)
 #: every row name, in table order
 METHODS = tuple(dict.fromkeys(
@@ -155,17 +172,19 @@ def seed_options(setting: str, method: str, rendered_root: str,
 def control_pairs(results: Dict[Tuple[str, str], Dict[int, float]]
                   ) -> List[str]:
     """``<setting>_<method>_minus_<control>`` of :data:`METHOD_CONTROLS`,
-    paired over the seeds both rows have."""
+    paired over the seeds both rows have, with ``..._std`` (the spread of
+    the per-seed differences) from two common seeds on."""
     pairs = []
     for setting in dict.fromkeys(s for s, _ in results):
         for method, control in METHOD_CONTROLS:
-            a = results.get((setting, method), {})
-            b = results.get((setting, control), {})
-            common = [seed for seed in a if seed in b]
-            if common:
-                diff = mean_std([a[k] - b[k] for k in common])[0]
-                pairs.append(f'{setting}_{method}_minus_{control}='
-                             f'{diff:.1f}')
+            diff = paired_difference(results.get((setting, method), {}),
+                                     results.get((setting, control), {}))
+            if diff is None:
+                continue
+            key = f'{setting}_{method}_minus_{control}'
+            pairs.append(f'{key}={diff[0]:.1f}')
+            if diff[1] is not None:
+                pairs.append(f'{key}_std={diff[1]:.1f}')
     return pairs
 
 

@@ -22,8 +22,9 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from mmssar.utils.experiment import (mean_std, prepare_synthetic,  # noqa
-                                     seed_run_name, top1, train_config)
+from mmssar.utils.experiment import (mean_std, paired_difference,  # noqa
+                                     prepare_synthetic, seed_run_name, top1,
+                                     train_config)
 
 Q = 'configs/quickstart/'
 #: rows every method benchmark can print next to its own
@@ -106,12 +107,12 @@ def report(results: Dict[str, List[dict]],
     for a, b in compare:
         if a in results and b in results:
             pairs.append(f'{a}_minus_{b}={acc[a][0] - acc[b][0]:.1f}')
-            if 1 < len(results[a]) == len(results[b]):
-                # the seeds share their data set and split: the spread of
-                # the per-seed differences, not of the rows, is the noise
-                diffs = [top1(x) - top1(y)
-                         for x, y in zip(results[a], results[b])]
-                pairs.append(f'{a}_minus_{b}_std={mean_std(diffs)[1]:.1f}')
+            if len(results[a]) == len(results[b]):
+                diff = paired_difference(
+                    dict(enumerate(map(top1, results[a]))),
+                    dict(enumerate(map(top1, results[b]))))
+                if diff is not None and diff[1] is not None:
+                    pairs.append(f'{a}_minus_{b}_std={diff[1]:.1f}')
             if cost[b]:
                 pairs.append(f'{a}_over_{b}_iter_cost='
                              f'{cost[a] / cost[b]:.2f}')

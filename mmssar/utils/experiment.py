@@ -308,6 +308,25 @@ def mean_std(values: Sequence[float]) -> Tuple[float, float]:
     return statistics.mean(values), std
 
 
+def paired_difference(a: Dict[int, float], b: Dict[int, float]
+                      ) -> Optional[Tuple[float, Optional[float], List[int]]]:
+    """Mean and sample std of ``a[seed] - b[seed]`` over the seeds both have.
+
+    The seeds of one benchmark share their data set and split between rows,
+    so the spread of the per-seed differences, not that of either row, is
+    the noise of a comparison.
+
+    Returns:
+        tuple | None: ``(mean, std, seeds)``; ``std`` is None for one common
+        seed; None without any.
+    """
+    common = [k for k in a if k in b]
+    if not common:
+        return None
+    mean, std = mean_std([a[k] - b[k] for k in common])
+    return mean, (std if len(common) > 1 else None), common
+
+
 def seed_root(root: str, seed: int) -> str:
     """The data folder of one seed's splits.
 
@@ -449,8 +468,8 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
             rows (their gap shares are printed; the best one is named).
 
     Returns:
-        tuple: the table lines (mean, std, seeds per row, and per setting
-        the share of the labeled-only -> full gap each SSL method recovers)
+        tuple: the table lines (mean, std, seeds and each seed's top-1 per
+        row, and per setting the share of the labeled-only -> full gap each SSL method recovers)
         and the pairs (``<setting>_<method>_top1``, with several seeds
         ``..._std``, ``<setting>_<method>_gap_recovered_pct``,
         ``<setting>_best_ssl``, ``<setting>_best_ssl_gap_recovered_pct``).
@@ -459,8 +478,11 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
         is compared with the seed-0 controls, whatever other seeds they
         have); the best method is the one with the largest share.
     """
-    lines = [f'{"setting":<18}{"method":<22}{"top-1 % mean":>14}'
-             f'{"std":>7}{"gap %":>8}  seeds']
+    # wide enough for the longest setting name, so that columns never run
+    # together
+    width = max([18] + [len(s) + 2 for s, _ in results])
+    lines = [f'{"setting":<{width}}{"method":<24}{"top-1 % mean":>14}'
+             f'{"std":>7}{"gap %":>8}  seeds  per seed']
     pairs = []
     gaps = {}
     for setting in dict.fromkeys(s for s, _ in results):
@@ -496,8 +518,9 @@ def summarize_rows(results: Dict[Tuple[str, str], Sequence[float]],
         spread = f'{std:>7.1f}' if len(values) > 1 else f'{"-":>7}'
         seeds = ','.join(map(str, values)) if isinstance(accs, dict) \
             else str(len(values))
-        lines.append(f'{setting:<18}{method:<22}{mean:>14.1f}{spread}'
-                     f'{gap}  {seeds}')
+        per_seed = ' / '.join(f'{v:.1f}' for v in values.values())
+        lines.append(f'{setting:<{width}}{method:<24}{mean:>14.1f}{spread}'
+                     f'{gap}  {seeds}  {per_seed}')
         pairs.append(f'{setting}_{method}_top1={mean:.1f}')
         if len(values) > 1:
             pairs.append(f'{setting}_{method}_top1_std={std:.1f}')

@@ -132,7 +132,22 @@ def test_benchmark_rows_seed_options_and_summary(project_root):
     assert rendered_rows.control_pairs({
         ('s', 'ltg'): {0: 30., 1: 40., 2: 50.},
         ('s', 'ltg_labeled_data'): {0: 25., 2: 41.}
-    }) == ['s_ltg_minus_ltg_labeled_data=7.0']
+    }) == ['s_ltg_minus_ltg_labeled_data=7.0',
+           's_ltg_minus_ltg_labeled_data_std=2.8']
+    # the issues' targets: each method and module against FixMatch, paired
+    pairs = rendered_rows.control_pairs({
+        ('t', 'acl_mtl_fixmatch'): {0: 15., 1: 20.},
+        ('t', 'acl_only'): {0: 17., 1: 21.},
+        ('t', 'labeled_only'): {0: 20.}})
+    assert 't_acl_only_minus_acl_mtl_fixmatch=1.5' in pairs
+    assert 't_acl_only_minus_acl_mtl_fixmatch_std=0.7' in pairs
+    assert 't_acl_mtl_fixmatch_minus_labeled_only=-5.0' in pairs
+    assert 't_acl_mtl_fixmatch_minus_labeled_only_std' not in ' '.join(pairs)
+    # every pair names rows of one setting
+    for method, control in rendered_rows.METHOD_CONTROLS:
+        assert any(method in spec['configs'] and control in spec['configs']
+                   for spec in rendered_rows.SETTINGS.values()), (method,
+                                                                 control)
     results = {('s', 'labeled_only'): [40., 50., 60.],
                ('s', 'fixmatch'): [60., 70., 80.],
                ('s', 'ltg'): [55., 55., 55.],

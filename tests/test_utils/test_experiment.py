@@ -271,7 +271,8 @@ def test_summarize_rows_gap_shares_and_best_method():
     assert 's_meanteacher_gap_recovered_pct=40.0' in pairs
     assert 's_best_ssl=fixmatch' in pairs
     assert 's_labeled_only_top1_std=14.1' in pairs
-    assert len(lines) == 5 and lines[2].split()[-2:] == ['50.0', '2']
+    assert len(lines) == 5 and lines[2].split()[-5:] == ['50.0', '2', '70.0',
+                                                         '/', '70.0']
 
 
 def test_summarize_rows_pairs_the_seeds_of_dict_rows():
@@ -286,8 +287,28 @@ def test_summarize_rows_pairs_the_seeds_of_dict_rows():
     assert 's_self_training_gap_recovered_pct=60.0' in pairs
     # the best by paired share, although both rows average 70
     assert 's_best_ssl=self_training' in pairs
-    assert lines[1].split()[-1] == '0,1,2'
-    assert lines[2].split()[-2:] == ['42.9', '1,2']
+    # seeds, then each seed's top-1 in the seeds' order
+    assert lines[1].split()[-6:] == ['0,1,2', '40.0', '/', '60.0', '/',
+                                     '50.0']
+    assert lines[2].split()[-5:] == ['42.9', '1,2', '70.0', '/', '70.0']
+
+
+def test_summarize_rows_setting_column_fits_long_names():
+    long = 'a_setting_name_longer_than_18'
+    lines, _ = experiment.summarize_rows(
+        {(long, 'labeled_only'): {0: 10.}}, ())
+    # the setting and the method stay two columns
+    assert lines[1].split()[:2] == [long, 'labeled_only']
+
+
+def test_paired_difference_uses_the_common_seeds():
+    mean, std, seeds = experiment.paired_difference(
+        {0: 30., 1: 40., 2: 50.}, {0: 25., 2: 41., 3: 0.})
+    assert (mean, seeds) == (7.0, [0, 2])
+    assert round(std, 3) == 2.828  # stdev of (5, 9)
+    # one common seed: no spread; none: no difference
+    assert experiment.paired_difference({0: 3.}, {0: 1.}) == (2., None, [0])
+    assert experiment.paired_difference({0: 3.}, {1: 1.}) is None
 
 
 def test_accuracy_benchmark_default_rows(project_root):
