@@ -252,3 +252,33 @@ def plot_ssl_curves(work_dirs: Sequence[str],
     if out:
         fig.savefig(out, dpi=100)
     return fig
+
+
+def tail_means(records: Sequence[Tuple[float, dict]], keys: Sequence[str],
+               last: int) -> Dict[str, Optional[float]]:
+    """Mean of each training scalar over the last ``last`` iterations.
+
+    The figures a report quotes about pseudo-labels (their accuracy, the
+    share that passes the threshold) are noisy per logged step (one batch
+    of unlabeled clips); their mean over the end of training is what
+    compares runs.
+
+    Args:
+        records (Sequence[tuple]): ``(iteration, record)`` of
+            :func:`read_run`.
+        keys (Sequence[str]): scalar names, e.g. ``pl_acc``.
+        last (int): the window: training records with iteration
+            ``> final - last`` count.
+
+    Returns:
+        dict: ``key -> mean`` (None where the window has no value).
+    """
+    train = [(x, r) for x, r in records if not _is_val(r)]
+    if not train:
+        return {key: None for key in keys}
+    start = max(x for x, _ in train) - last
+    out = {}
+    for key in keys:
+        values = [float(r[key]) for x, r in train if x > start and key in r]
+        out[key] = sum(values) / len(values) if values else None
+    return out

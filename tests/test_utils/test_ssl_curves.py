@@ -200,3 +200,32 @@ def test_other_loss_terms_of_a_two_network_run(tmp_path):
     ]
     assert _line(other, 'LTG loss_contrast').get_ydata().tolist() == \
         pytest.approx([1., 2.])
+
+
+def test_tail_means_average_the_last_iterations(tmp_path):
+    from mmssar.utils.ssl_curves import tail_means
+    work = str(tmp_path / 'run')
+    _write(work, _fixmatch_log(iters=(10, 20, 30, 40)))
+    means = tail_means(read_run(work), ['mask_ratio', 'pl_acc', 'absent'],
+                       last=20)
+    # iterations 30 and 40 (> 40 - 20); validation records do not count
+    assert means['mask_ratio'] == pytest.approx(0.35)
+    assert means['pl_acc'] == pytest.approx(0.6)
+    assert means['absent'] is None
+    assert tail_means(read_run(work), ['mask_ratio'],
+                      last=100)['mask_ratio'] == pytest.approx(0.25)
+
+
+def test_ssl_log_summary_prints_percent(tmp_path, capsys):
+    import sys
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    try:
+        import ssl_log_summary
+    finally:
+        sys.path.pop(0)
+    work = str(tmp_path / 'run')
+    _write(work, _fixmatch_log(iters=(10, 20, 30, 40)))
+    ssl_log_summary.main([work, '--keys', 'mask_ratio', 'threshold',
+                          '--last', '20'])
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row == [work, '35.0', '80.0']
